@@ -1,0 +1,127 @@
+"""create_app(settings) -> the ASGI app: the only module that knows every layer.
+
+A small path router owns lifespan (socketio.ASGIApp would hand it to the WSGI bridge, which
+rejects it, so startup code would silently never run: FIELD-NOTES 8), logs startup failures
+with their traceback, and refuses websockets on paths other than /socket.io.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from prometheus_client import make_asgi_app
+from redis.asyncio import Redis
+
+from chat.http.app import create_flask_app
+from chat.http.bridge import PooledWsgiToAsgi
+from chat.http.guard import ApiGuard, Receive, Scope, Send, send_json
+from chat.metrics import Metrics
+from chat.realtime.server import Realtime
+from chat.services.container import build_services
+from chat.settings import Settings
+from chat.static_files import StaticFiles
+from chat.storage import migrate
+from chat.storage.database import Database, create_engine
+
+log = logging.getLogger("chat")
+
+_API_ALWAYS = ("/api/health", "/api/ready")
+
+
+class ChatApp:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.metrics = Metrics()
+        self.db = Database(create_engine(settings.database_url, pool_size=settings.db_pool_size))
+        self.redis: Redis | None = (
+            Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+            if settings.redis_url
+            else None
+        )
+        self.realtime = Realtime(settings, self.metrics)
+        self.services = build_services(settings, self.db, self.redis, self.realtime.publisher)
+        self.realtime.bind(self.services)
+        self.bridge = PooledWsgiToAsgi(
+            create_flask_app(settings, self.services), threads=settings.bridge_threads
+        )
+        self.api = ApiGuard(self.bridge, settings)
+        self.static = StaticFiles(settings.webclient_dir)
+        self.metrics_app = make_asgi_app(registry=self.metrics.registry)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        path: str = scope.get("path", "")
+        role = self.settings.role
+        if path == "/socket.io" or path.startswith("/socket.io/"):
+            if role != "api":
+                await self.realtime.asgi_app(scope, receive, send)
+                return
+        elif kind == "http":
+            if path == "/api" or path.startswith("/api/"):
+                if role != "socket" or path in _API_ALWAYS:
+                    await self.api(scope, receive, send)
+                    return
+            elif path == "/metrics":
+                await self.metrics_app(scope, receive, send)
+                return
+            elif role != "socket":
+                await self.static(scope, receive, send)
+                return
+        if kind == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        await send_json(send, 404, {"message": "not found", "code": "not_found"})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    log.exception("startup failed")
+                    await send({"type": "lifespan.startup.failed", "message": repr(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                try:
+                    await self.shutdown()
+                except Exception:
+                    log.exception("shutdown failed")
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def startup(self) -> None:
+        if self.settings.auto_migrate:
+            await migrate.upgrade(self.db)
+        await self.realtime.start()
+        log.info(
+            "ChatApp ready: database=%s redis=%s role=%s",
+            self.db.engine.dialect.name,
+            "on" if self.redis else "off",
+            self.settings.role,
+        )
+
+    async def shutdown(self) -> None:
+        await self.realtime.stop()
+        self.bridge.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.db.dispose()
+
+
+def create_app(settings: Settings) -> ChatApp:
+    return ChatApp(settings)
+
+
+def __getattr__(name: str) -> Any:
+    """`uvicorn chat.asgi:app` builds the app from the environment on first access."""
+    if name == "app":
+        app = create_app(Settings.from_env())
+        globals()["app"] = app
+        return app
+    raise AttributeError(name)

@@ -1,0 +1,1 @@
+"""Dataclasses, rules and errors: no I/O, no framework imports."""

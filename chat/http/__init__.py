@@ -1,0 +1,1 @@
+"""The REST API: Flask + Flask-RESTX under /api, reached through the asgiref bridge."""

@@ -1,0 +1,67 @@
+"""The Flask app with its Flask-RESTX Api; one namespace per resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask
+from flask_restx import Api, apidoc
+from werkzeug.exceptions import HTTPException
+
+from chat.domain.errors import ChatError
+from chat.http import health
+from chat.http.errors import (
+    chat_error_response,
+    http_error_response,
+    install_error_handlers,
+    unexpected_error_response,
+)
+from chat.services.container import Services
+from chat.settings import Settings
+
+NAMESPACES = [health.ns]
+
+
+def create_flask_app(settings: Settings, services: Services) -> Flask:
+    app = Flask("chat.http")
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        ERROR_404_HELP=False,
+        RESTX_MASK_SWAGGER=False,  # X-Fields masks trip fuzzers (FIELD-NOTES 7)
+        RESTX_MASK_HEADER="X-Fields-Disabled",
+        PROPAGATE_EXCEPTIONS=False,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["chat.services"] = services
+    app.extensions["chat.settings"] = settings
+    # Swagger UI's assets under /api/swaggerui, so everything the API serves is below /api.
+    app.register_blueprint(apidoc.apidoc, url_prefix="/api")
+    app.extensions.setdefault("restx", {})["apidoc_registered"] = True
+    blueprint = Blueprint("api", __name__, url_prefix="/api")
+    api = Api(
+        blueprint,
+        title="ChatApp API",
+        version="1.0",
+        description="Accounts, rooms, membership and history. Errors are {message, code}.",
+        doc="/docs",
+        authorizations={"bearer": {"type": "apiKey", "in": "header", "name": "Authorization"}},
+        catch_all_404s=True,
+    )
+    for namespace in NAMESPACES:
+        api.add_namespace(namespace)
+
+    @api.errorhandler(ChatError)
+    def on_chat_error(error: ChatError) -> Any:
+        return chat_error_response(error)
+
+    @api.errorhandler(HTTPException)
+    def on_http_error(error: HTTPException) -> Any:
+        return http_error_response(error)
+
+    @api.errorhandler(Exception)
+    def on_error(error: Exception) -> Any:
+        return unexpected_error_response(error)
+
+    app.register_blueprint(blueprint)
+    install_error_handlers(app)
+    return app

@@ -1,0 +1,46 @@
+"""Prometheus metrics of one process, served at /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+_LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+class Metrics:
+    """One registry per app, so several apps in one process (tests) do not collide."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.connected_sockets = Gauge(
+            "chat_connected_sockets", "Sockets connected to this process", registry=self.registry
+        )
+        self.events = Counter(
+            "chat_socket_events_total",
+            "Socket events handled, by event and outcome (ok or an error code)",
+            ["event", "outcome"],
+            registry=self.registry,
+        )
+        self.messages_stored = Counter(
+            "chat_messages_stored_total",
+            "Messages committed to the database",
+            registry=self.registry,
+        )
+        self.fanout_seconds = Histogram(
+            "chat_fanout_seconds",
+            "From commit to the broadcast handed to the manager",
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.db_seconds = Histogram(
+            "chat_db_seconds",
+            "Database time of a socket event",
+            ["event"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.redis_publish_failures = Counter(
+            "chat_redis_publish_failures_total",
+            "Broadcasts Redis did not take (other processes missed them; resume fills the gap)",
+            registry=self.registry,
+        )

@@ -1,0 +1,1 @@
+"""The Socket.IO side: python-socketio AsyncServer, its handlers, presence, Redis wiring."""

@@ -1,0 +1,1 @@
+"""Use cases shared by realtime/ and http/."""

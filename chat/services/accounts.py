@@ -1,0 +1,117 @@
+"""Register, log in, authenticate a token, log out."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from chat.domain import rules
+from chat.domain.errors import InvalidInput, RateLimited, Unauthorized
+from chat.domain.models import User
+from chat.services.events import Publisher
+from chat.services.passwords import hash_password, needs_rehash, verify_password
+from chat.services.tokens import Principal, TokenService
+from chat.storage import users
+from chat.storage.counters import WindowCounter
+from chat.storage.database import Database
+from chat.storage.denylist import DenyList
+
+log = logging.getLogger("chat.security")
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLimits:
+    per_user: int
+    per_address: int
+    window_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    access_token: str
+    expires_in: int
+    user: User
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "access_token": self.access_token,
+            "token_type": "bearer",
+            "expires_in": self.expires_in,
+        }
+
+
+class Accounts:
+    def __init__(
+        self,
+        db: Database,
+        tokens: TokenService,
+        denylist: DenyList,
+        counter: WindowCounter,
+        limits: LoginLimits,
+        publisher: Publisher,
+    ) -> None:
+        self._db = db
+        self._tokens = tokens
+        self._denylist = denylist
+        self._counter = counter
+        self._limits = limits
+        self._publisher = publisher
+
+    async def register(self, username: object, password: object) -> User:
+        name = rules.username(username)
+        secret = rules.password(password)
+        user = await users.create_user(self._db, name, await hash_password(secret))
+        log.info("register user_id=%s username=%s", user.id, user.username)
+        return user
+
+    async def login(self, username: object, password: object, address: str) -> Session:
+        if not isinstance(username, str) or not isinstance(password, str):
+            raise InvalidInput("username and password must be strings")
+        await self._limit(f"login:addr:{address}", self._limits.per_address, address, username)
+        await self._limit(
+            f"login:user:{username.lower()[:64]}", self._limits.per_user, address, username
+        )
+        credentials = None
+        if rules.USERNAME_RE.fullmatch(username) and len(password) <= rules.PASSWORD_MAX:
+            credentials = await users.find_credentials(self._db, username)
+        stored_hash = credentials.password_hash if credentials else None
+        if not await verify_password(stored_hash, password) or credentials is None:
+            log.warning("login failed username=%r address=%s", username[:64], address)
+            raise Unauthorized("wrong username or password")
+        if needs_rehash(credentials.password_hash):
+            await users.set_password_hash(
+                self._db, credentials.user.id, await hash_password(password)
+            )
+        log.info("login ok user_id=%s address=%s", credentials.user.id, address)
+        token = self._tokens.issue(credentials.user)
+        return Session(
+            access_token=token, expires_in=self._tokens.ttl_seconds, user=credentials.user
+        )
+
+    async def _limit(self, key: str, allowed: int, address: str, username: str) -> None:
+        count, retry_after = await self._counter.hit(key, self._limits.window_seconds)
+        if count > allowed:
+            log.warning(
+                "login rate limited key=%s username=%r address=%s", key, username[:64], address
+            )
+            raise RateLimited("too many login attempts, try again later", retry_after=retry_after)
+
+    async def authenticate(self, token: object) -> Principal:
+        """Verifies signature, algorithm, expiry and the deny-list; the user must still exist."""
+        principal = self._tokens.verify(token)
+        if await self._denylist.is_revoked(principal.jti):
+            raise Unauthorized("token has been revoked")
+        return principal
+
+    async def logout(self, principal: Principal) -> None:
+        expires_at = datetime.fromtimestamp(principal.expires_at, UTC)
+        await self._denylist.revoke(principal.jti, expires_at)
+        log.info("logout user_id=%s", principal.user.id)
+        await self._publisher.token_revoked(principal.jti)
+
+    async def me(self, principal: Principal) -> User:
+        user = await users.get_user(self._db, principal.user.id)
+        if user is None:
+            raise Unauthorized()
+        return user

@@ -1,0 +1,179 @@
+"""One frozen Settings object, built from the environment; the only reader of os.environ."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+log = logging.getLogger(__name__)
+
+Role = Literal["all", "api", "socket"]
+Environment = Literal["development", "test", "production"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Every variable Settings reads; docker-compose and .env.example are checked against it.
+ENV_VARS: tuple[str, ...] = (
+    "CHAT_ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "REDIS_PREFIX",
+    "CORS_ORIGINS",
+    "ACCESS_TOKEN_TTL_SECONDS",
+    "MAX_HTTP_BUFFER_SIZE",
+    "MAX_REQUEST_BYTES",
+    "SEND_RATE_PER_SECOND",
+    "SEND_RATE_BURST",
+    "TYPING_RATE_PER_SECOND",
+    "TYPING_RATE_BURST",
+    "LOGIN_RATE_PER_USER",
+    "LOGIN_RATE_PER_ADDRESS",
+    "LOGIN_RATE_WINDOW_SECONDS",
+    "CHAT_ROLE",
+    "WEBCLIENT_DIR",
+    "AUTO_MIGRATE",
+    "DB_POOL_SIZE",
+    "BRIDGE_THREADS",
+    "PRESENCE_TTL_SECONDS",
+    "LOG_LEVEL",
+)
+
+
+class SettingsError(ValueError):
+    """A variable is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: Environment = "development"
+    secret_key: str = field(default="", repr=False)
+    database_url: str = "sqlite+aiosqlite:///./var/chat.db"
+    redis_url: str | None = None
+    redis_prefix: str = "chat"
+    cors_origins: tuple[str, ...] = ()
+    access_token_ttl_seconds: int = 3600
+    max_http_buffer_size: int = 65536
+    max_request_bytes: int = 65536
+    send_rate_per_second: float = 10.0
+    send_rate_burst: int = 20
+    typing_rate_per_second: float = 2.0
+    typing_rate_burst: int = 5
+    login_rate_per_user: int = 10
+    login_rate_per_address: int = 100
+    login_rate_window_seconds: int = 60
+    role: Role = "all"
+    webclient_dir: Path = REPO_ROOT / "webclient" / "dist"
+    auto_migrate: bool = True
+    db_pool_size: int = 10
+    bridge_threads: int = 32
+    presence_ttl_seconds: int = 15
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        if not self.secret_key:
+            if self.env == "production":
+                raise SettingsError("SECRET_KEY is required when CHAT_ENV=production")
+            object.__setattr__(self, "secret_key", secrets.token_urlsafe(48))
+            log.warning(
+                "SECRET_KEY is not set: using a random key, so tokens die with this "
+                "process and processes cannot share them. Set SECRET_KEY."
+            )
+        if self.env == "production" and len(self.secret_key) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters in production")
+
+    def origin_allowed(self, origin: str, own_origin: str) -> bool:
+        """CORS_ORIGINS is the allow-list; unset, only the server's own origin passes."""
+        origin = origin.rstrip("/")
+        return origin == own_origin or origin in self.cors_origins
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        reader = _Reader(env)
+        chat_env = reader.choice("CHAT_ENV", ("development", "test", "production"), "development")
+        role = reader.choice("CHAT_ROLE", ("all", "api", "socket"), "all")
+        return cls(
+            env=chat_env,  # type: ignore[arg-type]
+            secret_key=reader.text("SECRET_KEY", ""),
+            database_url=reader.text("DATABASE_URL", cls.database_url),
+            redis_url=reader.text("REDIS_URL", "") or None,
+            redis_prefix=reader.text("REDIS_PREFIX", cls.redis_prefix),
+            cors_origins=reader.csv("CORS_ORIGINS"),
+            access_token_ttl_seconds=reader.integer("ACCESS_TOKEN_TTL_SECONDS", 3600, minimum=1),
+            max_http_buffer_size=reader.integer("MAX_HTTP_BUFFER_SIZE", 65536, minimum=1024),
+            max_request_bytes=reader.integer("MAX_REQUEST_BYTES", 65536, minimum=1024),
+            send_rate_per_second=reader.number("SEND_RATE_PER_SECOND", 10.0),
+            send_rate_burst=reader.integer("SEND_RATE_BURST", 20, minimum=1),
+            typing_rate_per_second=reader.number("TYPING_RATE_PER_SECOND", 2.0),
+            typing_rate_burst=reader.integer("TYPING_RATE_BURST", 5, minimum=1),
+            login_rate_per_user=reader.integer("LOGIN_RATE_PER_USER", 10, minimum=1),
+            login_rate_per_address=reader.integer("LOGIN_RATE_PER_ADDRESS", 100, minimum=1),
+            login_rate_window_seconds=reader.integer("LOGIN_RATE_WINDOW_SECONDS", 60, minimum=1),
+            role=role,  # type: ignore[arg-type]
+            webclient_dir=Path(reader.text("WEBCLIENT_DIR", str(cls.webclient_dir))),
+            auto_migrate=reader.boolean("AUTO_MIGRATE", True),
+            db_pool_size=reader.integer("DB_POOL_SIZE", 10, minimum=1),
+            bridge_threads=reader.integer("BRIDGE_THREADS", 32, minimum=1),
+            presence_ttl_seconds=reader.integer("PRESENCE_TTL_SECONDS", 15, minimum=2),
+            log_level=reader.text("LOG_LEVEL", "info").lower(),
+        )
+
+
+class _Reader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def text(self, name: str, default: str) -> str:
+        value = self._env.get(name)
+        return default if value is None or value.strip() == "" else value.strip()
+
+    def csv(self, name: str) -> tuple[str, ...]:
+        raw = self._env.get(name, "")
+        return tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+
+    def integer(self, name: str, default: int, *, minimum: int) -> int:
+        raw = self.text(name, str(default))
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+        if value < minimum:
+            raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+        return value
+
+    def number(self, name: str, default: float) -> float:
+        raw = self.text(name, str(default))
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+        if not value > 0:
+            raise SettingsError(f"{name} must be positive, got {raw!r}")
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        raw = self.text(name, "true" if default else "false").lower()
+        if raw in ("1", "true", "yes", "on"):
+            return True
+        if raw in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+    def choice(self, name: str, options: tuple[str, ...], default: str) -> str:
+        value = self.text(name, default).lower()
+        if value not in options:
+            raise SettingsError(f"{name} must be one of {', '.join(options)}, got {value!r}")
+        return value

@@ -1,0 +1,86 @@
+"""The async engine: one per process, shared by REST and sockets on the main loop."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import InterfaceError as SAInterfaceError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from chat.domain.errors import Unavailable
+
+log = logging.getLogger(__name__)
+
+Connection = AsyncConnection
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    parsed = make_url(url)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        options["connect_args"] = {"timeout": 30}
+    else:
+        options.update(pool_size=pool_size, max_overflow=pool_size, pool_timeout=10)
+        options["connect_args"] = {"timeout": 5, "command_timeout": 15}
+    engine = create_async_engine(parsed, **options)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Database:
+    """Owns the engine; hands out transactions that turn driver outages into Unavailable."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self.engine.begin() as conn:
+                yield conn
+        except (
+            OperationalError,
+            SAInterfaceError,
+            PoolTimeout,
+            TimeoutError,
+            OSError,
+        ) as exc:
+            log.warning("database unavailable: %s", exc)
+            raise Unavailable("database unavailable, try again") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                log.warning("database connection lost: %s", exc)
+                raise Unavailable("database unavailable, try again") from exc
+            raise
+
+    async def ping(self) -> None:
+        async with self.transaction() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
