@@ -32,7 +32,6 @@ COPY README.md ./
 COPY chat/ chat/
 COPY loadtests/ loadtests/
 COPY migrations/ migrations/
-COPY alembic.ini ./
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels . \
  && python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir --no-index --find-links=/wheels /wheels/chatapp-*.whl
@@ -75,9 +74,6 @@ RUN groupadd --system --gid 10001 chat \
  && install -d -o chat -g chat /app /app/var
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
-# Alembic's environment, for `chat db upgrade` run from /app.
-COPY --from=builder /src/alembic.ini /app/alembic.ini
-COPY --from=builder /src/migrations /app/migrations
 COPY --from=webclient /src/webclient/dist /app/webclient
 USER 10001:10001
 EXPOSE 8000
