@@ -1,0 +1,1 @@
+"""Load tests and benchmarks: the locustfile, chat-bench and reference servers."""

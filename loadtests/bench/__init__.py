@@ -1,0 +1,1 @@
+"""chat-bench: the Socket.IO fan-out benchmark."""

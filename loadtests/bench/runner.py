@@ -1,0 +1,531 @@
+"""Run one configuration: start it, provision, connect, step through the rates.
+
+The orchestrator (this process) does no load itself: it starts the server, spawns
+the generator processes (worker.py), tells them when each step starts, samples the
+server's CPU and memory with psutil, and folds the workers' counts into one step
+record. Capacity is the highest delivered copies/s of a step whose p99 — counting
+every copy that never arrived as infinitely late — stays within the SLO.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing as mp
+import os
+import secrets
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil  # type: ignore[import-untyped]
+
+from loadtests.bench import histogram
+from loadtests.bench.eio import socket_url
+from loadtests.bench.provision import provision
+from loadtests.bench.servers import ServerHandle, split_cores, start_server
+from loadtests.bench.worker import ConnPlan, StepSpec, WorkerPlan, worker_main
+
+
+@dataclass
+class BenchOptions:
+    connections: int = 1000
+    rooms: int = 50
+    room_size: int = 20
+    rates: list[float] = field(default_factory=lambda: [500.0])
+    ramp: bool = False
+    refine: int = 0
+    duration: float = 15.0
+    warmup: float = 2.0
+    drain: float = 5.0
+    quiet: float = 0.5
+    body_bytes: int = 64
+    workers: int = 2
+    users: int = 0  # 0: min(connections, 100)
+    compression: str | None = None
+    slo_ms: float = 50.0
+    pin: bool = True
+    settle_seconds: float = 15.0
+    retries: int = 1
+
+    def user_count(self) -> int:
+        return self.users or min(self.connections, 100)
+
+    def validate(self) -> None:
+        if self.room_size > self.connections:
+            raise ValueError("--room-size cannot exceed --connections")
+        if self.rooms < 1 or self.room_size < 1 or self.connections < 1:
+            raise ValueError("connections, rooms and room size must be positive")
+        if any(r <= 0 for r in self.rates):
+            raise ValueError("rates must be positive")
+
+
+class Progress:
+    """One status line: redrawn in place on a terminal, every few seconds otherwise."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.last_print = 0.0
+        self.last_key = ""
+
+    def update(self, text: str, key: str = "") -> None:
+        now = time.monotonic()
+        if self.tty:
+            self.stream.write("\r" + text[:150].ljust(150))
+            self.stream.flush()
+        elif key != self.last_key or now - self.last_print > 5:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+            self.last_print = now
+        self.last_key = key
+
+    def done(self, text: str) -> None:
+        if self.tty:
+            self.stream.write("\r" + " " * 150 + "\r")
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def bar(fraction: float, width: int = 24) -> str:
+    filled = int(max(0.0, min(1.0, fraction)) * width)
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+def services_cpu_seconds() -> float:
+    """CPU of the shared PostgreSQL and Redis servers (all their processes)."""
+    total = 0.0
+    for p in psutil.process_iter(["name"]):
+        name = p.info.get("name") or ""
+        if name.startswith(("postgres", "redis-server")):
+            with contextlib.suppress(psutil.Error):
+                t = p.cpu_times()
+                total += t.user + t.system
+    return total
+
+
+def busy_cpu_seconds() -> float:
+    t = psutil.cpu_times()
+    return float(sum(t) - t.idle - getattr(t, "iowait", 0.0))
+
+
+@dataclass
+class Plan:
+    room_members: list[list[int]]
+    conn_rooms: list[list[int]]
+
+
+def assign(opts: BenchOptions) -> Plan:
+    """Membership j goes to room j // size and connection j % connections."""
+    members: list[list[int]] = [[] for _ in range(opts.rooms)]
+    conn_rooms: list[list[int]] = [[] for _ in range(opts.connections)]
+    for j in range(opts.rooms * opts.room_size):
+        room, conn = j // opts.room_size, j % opts.connections
+        members[room].append(conn)
+        conn_rooms[conn].append(room)
+    return Plan(members, conn_rooms)
+
+
+class Generators:
+    def __init__(
+        self,
+        handle: ServerHandle,
+        opts: BenchOptions,
+        tokens: list[str],
+        room_ids: list[Any],
+        run_id: str,
+        cores: frozenset[int] | None,
+    ) -> None:
+        plan = assign(opts)
+        ctx = mp.get_context("spawn")
+        self.pipes: list[Connection] = []
+        self.procs: list[Any] = []
+        self.pids: list[int] = []
+        for w in range(opts.workers):
+            conns = []
+            for i in range(w, opts.connections, opts.workers):
+                base = handle.urls[i % len(handle.urls)]
+                conns.append(
+                    ConnPlan(
+                        index=i,
+                        url=socket_url(base),
+                        origin=base,
+                        token=tokens[i % len(tokens)],
+                        rooms=tuple(plan.conn_rooms[i]),
+                    )
+                )
+            wplan = WorkerPlan(
+                worker_id=w,
+                workers=opts.workers,
+                run_id=run_id,
+                room_ids=room_ids,
+                room_members=plan.room_members,
+                conns=conns,
+                cpu=cores,
+                compression=opts.compression,
+            )
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=worker_main, args=(child, wplan), daemon=True)
+            proc.start()
+            child.close()
+            self.pipes.append(parent)
+            self.procs.append(proc)
+            self.pids.append(proc.pid or 0)
+
+    def ask(self, command: str, arg: Any, progress: Any = None, timeout: float = 600) -> list[Any]:
+        for pipe in self.pipes:
+            pipe.send((command, arg))
+        replies: list[Any] = [None] * len(self.pipes)
+        deadline = time.monotonic() + timeout
+        while any(r is None for r in replies):
+            for i, pipe in enumerate(self.pipes):
+                if replies[i] is None and pipe.poll(0.1):
+                    _, replies[i] = pipe.recv()
+            if progress is not None:
+                progress()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"generators did not answer {command!r} in {timeout}s")
+            for i, proc in enumerate(self.procs):
+                if replies[i] is None and not proc.is_alive():
+                    raise RuntimeError(f"generator {i} died (exit code {proc.exitcode})")
+        return replies
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for pid in self.pids:
+            with contextlib.suppress(psutil.Error):
+                t = psutil.Process(pid).cpu_times()
+                total += t.user + t.system
+        return total
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ask("close", None, timeout=30)
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=5)
+
+
+def fold_step(
+    opts: BenchOptions,
+    rate: float,
+    replies: list[dict[str, Any]],
+    joined: list[int],
+    server_cpu: float,
+    services_cpu: float,
+    busy_cpu: float,
+    t0_ns: int,
+) -> dict[str, Any]:
+    rooms = len(joined)
+    per_second = sum(r["per_second"] for r in replies)
+    hist = per_second.sum(axis=0)
+    ack_hist = sum(r["ack_hist"] for r in replies)
+    acked: list[set[int]] = [set() for _ in range(rooms)]
+    counts: list[dict[int, int]] = [{} for _ in range(rooms)]
+    for r in replies:
+        for ri in range(rooms):
+            acked[ri].update(r["acked_seqs"][ri])
+            target = counts[ri]
+            for seq, n in r["recv_counts"][ri].items():
+                target[seq] = target.get(seq, 0) + n
+    expected = 0
+    delivered_of_acked = 0
+    for ri in range(rooms):
+        members = joined[ri]
+        expected += members * len(acked[ri])
+        got = counts[ri]
+        delivered_of_acked += sum(min(members, got.get(seq, 0)) for seq in acked[ri])
+    lost = expected - delivered_of_acked
+    unique = sum(r["unique"] for r in replies)
+    with_loss = hist.copy()
+    with_loss[histogram.OVERFLOW] += lost
+    last_receipt = max((r["last_receipt_ns"] for r in replies), default=0)
+    window = max(opts.duration, (last_receipt - t0_ns) / 1e9) if last_receipt else opts.duration
+    wall = max(r["wall_seconds"] for r in replies)
+    gen_cpu = sum(r["cpu_seconds"] for r in replies)
+    ack_failed: dict[str, int] = {}
+    for r in replies:
+        for code, n in r["ack_failed"].items():
+            ack_failed[code] = ack_failed.get(code, 0) + n
+    p99_loss = histogram.percentile_us(with_loss, 99) / 1000
+    seconds = []
+    for s in range(per_second.shape[0]):
+        row = per_second[s]
+        n = int(row.sum())
+        if n:
+            seconds.append(
+                {
+                    "t": s,
+                    "copies": n,
+                    "p50_ms": histogram.percentile_us(row, 50) / 1000,
+                    "p99_ms": histogram.percentile_us(row, 99) / 1000,
+                    "max_ms": histogram.upper_edge_us(int(np.nonzero(row)[0].max())) / 1000,
+                }
+            )
+    sent = sum(r["sent"] for r in replies)
+    failures = sum(ack_failed.values()) + sum(r["ack_timeouts"] + r["send_errors"] for r in replies)
+    gen_cores = len(os.sched_getaffinity(0))
+    step: dict[str, Any] = {
+        "rate_msgs_per_s": rate,
+        "offered_copies_per_s": rate * (sum(joined) / max(1, rooms)),
+        "sent": sent,
+        "acked": sum(r["acked"] for r in replies),
+        "ack_failed": ack_failed,
+        "ack_timeouts": sum(r["ack_timeouts"] for r in replies),
+        "send_errors": sum(r["send_errors"] for r in replies),
+        "failure_ratio": failures / max(1, sent),
+        "expected_copies": expected,
+        "delivered_copies": unique,
+        "delivered_copies_per_s": unique / window,
+        "delivery_window_s": window,
+        "lost": lost,
+        "duplicates": sum(r["duplicates"] for r in replies),
+        "out_of_order": sum(r["out_of_order"] for r in replies),
+        "stale": sum(r["stale"] for r in replies),
+        "late_acks": sum(r["late_acks"] for r in replies),
+        "p50_ms": histogram.percentile_us(hist, 50) / 1000,
+        "p95_ms": histogram.percentile_us(hist, 95) / 1000,
+        "p99_ms": histogram.percentile_us(hist, 99) / 1000,
+        "max_ms": max((r["max_latency_us"] for r in replies), default=0.0) / 1000,
+        "p99_with_loss_ms": p99_loss,
+        "ack_p50_ms": histogram.percentile_us(ack_hist, 50) / 1000,
+        "ack_p99_ms": histogram.percentile_us(ack_hist, 99) / 1000,
+        "server_cpu_s": server_cpu,
+        "server_cpu_util": server_cpu / wall if wall else 0.0,
+        "server_us_per_copy": server_cpu * 1e6 / unique if unique else math.nan,
+        "services_cpu_s": services_cpu,
+        "services_us_per_copy": services_cpu * 1e6 / unique if unique else math.nan,
+        "generator_cpu_s": gen_cpu,
+        "generator_util": gen_cpu / (wall * gen_cores) if wall else 0.0,
+        "generator_us_per_copy": gen_cpu * 1e6 / unique if unique else math.nan,
+        "max_send_lag_ms": max(r["max_send_lag_ms"] for r in replies),
+        "sends_late_5ms": sum(r["sends_late_5ms"] for r in replies),
+        "box_busy_cores": busy_cpu / wall if wall else 0.0,
+        "wall_s": wall,
+        "disconnects": sum(r["disconnects"] for r in replies),
+        "qualifies": bool(unique and p99_loss <= opts.slo_ms),
+        "hist": {str(i): int(n) for i, n in enumerate(hist) if n},
+        "per_second": seconds,
+    }
+    step["foreign_busy_cores"] = max(
+        0.0, step["box_busy_cores"] - (server_cpu + gen_cpu + services_cpu) / wall if wall else 0.0
+    )
+    step["generator_bound"] = bool(
+        step["generator_util"] > 0.8 or step["sends_late_5ms"] > sent / 100
+    )
+    return step
+
+
+def attempt_rank(step: dict[str, Any]) -> tuple[bool, float]:
+    p99 = step["p99_with_loss_ms"]
+    return (not step["qualifies"], p99 if p99 == p99 else math.inf)
+
+
+def settle(handle: ServerHandle, limit: float) -> None:
+    """Wait (bounded) until the server's CPU falls quiet after a step."""
+    deadline = time.monotonic() + limit
+    prev = handle.cpu_seconds()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = handle.cpu_seconds()
+        if now - prev < 0.1:
+            return
+        prev = now
+
+
+def run_config(
+    kind: str,
+    opts: BenchOptions,
+    log_dir: Path,
+    progress: Progress,
+    chat_env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Everything measured for one configuration; ``error`` set if it broke."""
+    server_cores, gen_cores = split_cores() if opts.pin else (None, None)
+    if gen_cores:
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, gen_cores)
+    result: dict[str, Any] = {"name": kind, "steps": [], "capacity": None, "error": None}
+    handle: ServerHandle | None = None
+    gens: Generators | None = None
+    run_id = secrets.token_hex(3)
+    try:
+        progress.update(f"{kind}: starting server", key=f"{kind}-start")
+        handle = start_server(kind, cores=server_cores, log_dir=log_dir, chat_env=chat_env)
+        result |= {"urls": handle.urls, "env": handle.env, "notes": handle.notes}
+        result["server_cores"] = sorted(server_cores) if server_cores else None
+        result["generator_cores"] = sorted(gen_cores) if gen_cores else None
+        progress.update(f"{kind}: provisioning {opts.user_count()} users", key=f"{kind}-prov")
+        prov = provision(handle.urls[0], users=opts.user_count(), rooms=opts.rooms, run_id=run_id)
+        result["provision_seconds"] = prov.seconds
+        time.sleep(0.5)
+        rss_before = handle.rss_bytes()
+        gens = Generators(handle, opts, prov.tokens, prov.room_ids, run_id, gen_cores)
+        started = time.monotonic()
+
+        def connecting() -> None:
+            progress.update(
+                f"{kind}: connecting {opts.connections} sockets {time.monotonic() - started:5.1f}s",
+                key=f"{kind}-conn",
+            )
+
+        replies = gens.ask("connect", None, connecting)
+        joined = [sum(r["joined"][i] for r in replies) for i in range(opts.rooms)]
+        time.sleep(1.0)
+        rss_after = handle.rss_bytes()
+        connected = sum(r["connected"] for r in replies)
+        result["connect"] = {
+            "connected": connected,
+            "failed": sum(r["failed"] for r in replies),
+            "errors": [e for r in replies for e in r["errors"]][:5],
+            "join_errors": [e for r in replies for e in r["join_errors"]][:5],
+            "join_error_count": sum(r["join_error_count"] for r in replies),
+            "joined_memberships": sum(joined),
+            "seconds": time.monotonic() - started,
+            "rss_before_bytes": rss_before,
+            "rss_after_bytes": rss_after,
+            "rss_per_connection_bytes": (rss_after - rss_before) / connected if connected else None,
+        }
+        if connected == 0 or sum(joined) == 0:
+            raise RuntimeError(f"no connection joined: {result['connect']}")
+        rates = list(opts.rates)
+        if opts.warmup > 0:
+            run_step(kind, gens, handle, opts, -1, rates[0], opts.warmup, joined, progress, 0, 0)
+            settle(handle, opts.settle_seconds)
+        index = 0
+        good: float | None = None
+        bad: float | None = None
+        refinements = 0
+        step_id = 0
+        while index < len(rates):
+            rate = rates[index]
+            attempts = []
+            for _ in range(1 + max(0, opts.retries)):
+                attempt = run_step(
+                    kind,
+                    gens,
+                    handle,
+                    opts,
+                    step_id,
+                    rate,
+                    opts.duration,
+                    joined,
+                    progress,
+                    index,
+                    len(rates),
+                )
+                step_id += 1
+                attempts.append(attempt)
+                if attempt["qualifies"]:
+                    break
+                # A step over the SLO is run again once (the box is shared: a stall of
+                # another process can sink one step); the better attempt counts.
+                settle(handle, opts.settle_seconds)
+            step = min(attempts, key=attempt_rank)
+            step["attempts"] = len(attempts)
+            result["steps"].append(step)
+            if step["qualifies"]:
+                good = rate if good is None else max(good, rate)
+            else:
+                bad = rate if bad is None else min(bad, rate)
+            index += 1
+            settle(handle, opts.settle_seconds)
+            if opts.ramp and bad is not None:
+                # Past the knee: stop the ramp, then bisect between the last good and
+                # the first bad rate a few times.
+                del rates[index:]
+                if good is not None and refinements < opts.refine and bad / good > 1.1:
+                    rates.append(math.sqrt(good * bad))
+                    refinements += 1
+        qualifying = [s for s in result["steps"] if s["qualifies"]]
+        if qualifying:
+            best = max(qualifying, key=lambda s: s["delivered_copies_per_s"])
+            result["capacity"] = {
+                "copies_per_s": best["delivered_copies_per_s"],
+                "rate_msgs_per_s": best["rate_msgs_per_s"],
+                "p99_ms": best["p99_ms"],
+                "lower_bound": bad is None,
+            }
+    except Exception as exc:
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        progress.done(f"{kind}: ERROR {result['error']}")
+    finally:
+        if gens is not None:
+            gens.close()
+        if handle is not None:
+            result["logs"] = [str(p) for p in handle.logs]
+            handle.stop()
+    return result
+
+
+def run_step(
+    kind: str,
+    gens: Generators,
+    handle: ServerHandle,
+    opts: BenchOptions,
+    index: int,
+    rate: float,
+    duration: float,
+    joined: list[int],
+    progress: Progress,
+    number: int,
+    total: int,
+) -> dict[str, Any]:
+    t0_ns = time.monotonic_ns() + 400_000_000
+    spec = StepSpec(
+        step=index,
+        t0_ns=t0_ns,
+        rate=rate,
+        duration=duration,
+        drain=opts.drain,
+        quiet=opts.quiet,
+        body_bytes=opts.body_bytes,
+    )
+    for pipe in gens.pipes:
+        pipe.send(("step", spec))
+    time.sleep(max(0.0, (t0_ns - time.monotonic_ns()) / 1e9))
+    cpu0 = handle.cpu_seconds()
+    svc0 = services_cpu_seconds()
+    busy0 = busy_cpu_seconds()
+    replies: list[Any] = [None] * len(gens.pipes)
+    label = "warm-up" if index < 0 else f"step {number + 1}/{total}"
+    copies = rate * sum(joined) / max(1, len(joined))
+    while any(r is None for r in replies):
+        for i, pipe in enumerate(gens.pipes):
+            if replies[i] is None and pipe.poll(0.2):
+                _, replies[i] = pipe.recv()
+        elapsed = (time.monotonic_ns() - t0_ns) / 1e9
+        phase = "sending" if elapsed < duration else "draining"
+        progress.update(
+            f"{kind} {label} {rate:,.0f} msg/s ({copies:,.0f} copies/s) "
+            f"{bar(elapsed / duration)} {min(elapsed, duration):4.1f}/{duration:.0f}s {phase}",
+            key=f"{kind}-{index}",
+        )
+        for i, proc in enumerate(gens.procs):
+            if replies[i] is None and not proc.is_alive():
+                raise RuntimeError(f"generator {i} died (exit code {proc.exitcode})")
+        if not handle.alive():
+            raise RuntimeError(f"{kind}: server process exited during the step")
+    server_cpu = handle.cpu_seconds() - cpu0
+    services_cpu = services_cpu_seconds() - svc0
+    busy = busy_cpu_seconds() - busy0
+    step = fold_step(opts, rate, replies, joined, server_cpu, services_cpu, busy, t0_ns)
+    if index >= 0:
+        progress.done(
+            f"{kind} {label} {rate:,.0f} msg/s: {step['delivered_copies_per_s']:,.0f} copies/s "
+            f"p50 {step['p50_ms']:.1f} p99 {step['p99_ms']:.1f} ms, lost {step['lost']}, "
+            f"server {step['server_us_per_copy']:.1f} µs/copy, "
+            f"generator {step['generator_util']:.0%} of its core"
+            + ("" if step["qualifies"] else "  (over SLO)")
+        )
+    return step
+
+
+def options_dict(opts: BenchOptions) -> dict[str, Any]:
+    return asdict(opts)

@@ -1,0 +1,1 @@
+"""Reference servers chat-bench measures ChatApp against."""
