@@ -22,6 +22,7 @@ from __future__ import annotations
 import array
 import asyncio
 import contextlib
+import math
 import os
 import time
 from collections.abc import Callable
@@ -457,8 +458,10 @@ class Worker:
         for m, conn, ri in sends:
             sched = spec.t0_ns + int(m * period_ns)
             now = time.monotonic_ns()
-            if sched > now:
-                await asyncio.sleep((sched - now) / 1e9)
+            while sched > now:
+                # The loop's timers have millisecond resolution and may fire early:
+                # round up, and never send before the scheduled time.
+                await asyncio.sleep(math.ceil((sched - now) / 1e6) / 1e3)
                 now = time.monotonic_ns()
             lag = now - sched
             if lag > st.max_send_lag_ns:
