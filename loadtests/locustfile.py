@@ -51,7 +51,7 @@ class AckError(Exception):
     """An ack with ok: false (its error code is the message)."""
 
 
-@events.init_command_line_parser.add_listener
+@events.init_command_line_parser.add_listener  # type: ignore[untyped-decorator]
 def _options(parser: Any) -> None:
     group = parser.add_argument_group("ChatApp")
     group.add_argument(
@@ -88,7 +88,7 @@ class ChatUser(SocketIOUser):
         if origin:
             # FIELD-NOTES 12: the sync client already sends an Origin; replace it.
             self.options["websocket_extra_options"] = {"origin": origin}
-        super().__init__(environment)
+        super().__init__(environment)  # type: ignore[no-untyped-call]
         self.number = next(_user_numbers)
         self.username = f"lc{RUN_TAG}_{self.number}"
         self.http = HttpSession(
@@ -131,7 +131,7 @@ class ChatUser(SocketIOUser):
             self.room_names[room_id] = f"room of {size}"
         self.sio.on("message", self.on_chat_message)
         try:
-            self.sio.connect(
+            self.sio.connect(  # type: ignore[no-untyped-call]
                 self.host,
                 auth={"token": self.token},
                 transports=["websocket"],
@@ -255,7 +255,7 @@ class ChatUser(SocketIOUser):
         self.call("send", {"room_id": room_id, "body": body, "client_id": uuid.uuid4().hex})
 
 
-@events.quitting.add_listener
+@events.quitting.add_listener  # type: ignore[untyped-decorator]
 def _exit_code(environment: Environment, **_: Any) -> None:
     stats = environment.stats
     limit = float(getattr(environment.parsed_options, "chat_max_failure_ratio", 0.01))

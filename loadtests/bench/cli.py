@@ -120,7 +120,9 @@ def fanout(args: argparse.Namespace) -> int:
     progress = Progress()
     chat_env = dict(kv.split("=", 1) for kv in args.env)
     for kind in configs:
-        result = run_config(kind, opts, out / "logs", progress, chat_env=chat_env)
+        result = run_config(
+            kind, opts, out / "logs", progress, chat_env=chat_env, target_pids=args.target_pid
+        )
         results["configs"].append(result)
         report.write_json(results, out / "results.json")
     results["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -230,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="URL of a running server (http://127.0.0.1:PORT); repeatable",
+    )
+    f.add_argument(
+        "--target-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="pid of a --target server process, to measure its CPU and memory; repeatable",
     )
     f.add_argument("--connections", type=int, default=1000)
     f.add_argument("--rooms", type=int, default=50)

@@ -217,8 +217,8 @@ def fold_step(
     rate: float,
     replies: list[dict[str, Any]],
     joined: list[int],
-    server_cpu: float,
-    services_cpu: float,
+    server_cpu: float | None,
+    services_cpu: float | None,
     busy_cpu: float,
     t0_ns: int,
 ) -> dict[str, Any]:
@@ -297,10 +297,10 @@ def fold_step(
         "ack_p50_ms": histogram.percentile_us(ack_hist, 50) / 1000,
         "ack_p99_ms": histogram.percentile_us(ack_hist, 99) / 1000,
         "server_cpu_s": server_cpu,
-        "server_cpu_util": server_cpu / wall if wall else 0.0,
-        "server_us_per_copy": server_cpu * 1e6 / unique if unique else math.nan,
+        "server_cpu_util": server_cpu / wall if wall and server_cpu is not None else None,
+        "server_us_per_copy": per_copy(server_cpu, unique),
         "services_cpu_s": services_cpu,
-        "services_us_per_copy": services_cpu * 1e6 / unique if unique else math.nan,
+        "services_us_per_copy": per_copy(services_cpu, unique),
         "generator_cpu_s": gen_cpu,
         "generator_util": gen_cpu / (wall * gen_cores) if wall else 0.0,
         "generator_us_per_copy": gen_cpu * 1e6 / unique if unique else math.nan,
@@ -313,13 +313,20 @@ def fold_step(
         "hist": {str(i): int(n) for i, n in enumerate(hist) if n},
         "per_second": seconds,
     }
-    step["foreign_busy_cores"] = max(
-        0.0, step["box_busy_cores"] - (server_cpu + gen_cpu + services_cpu) / wall if wall else 0.0
-    )
+    known = (server_cpu or 0.0) + gen_cpu + (services_cpu or 0.0)
+    step["foreign_busy_cores"] = max(0.0, step["box_busy_cores"] - known / wall) if wall else 0.0
+    # Sends are never held back by the server (write_now), so late sends mean the
+    # generator's own loop was busy or descheduled.
     step["generator_bound"] = bool(
-        step["generator_util"] > 0.8 or step["sends_late_5ms"] > sent / 100
+        step["generator_util"] > 0.75 or step["sends_late_5ms"] > sent / 100
     )
     return step
+
+
+def per_copy(cpu_seconds: float | None, copies: int) -> float | None:
+    if cpu_seconds is None or not copies:
+        return None
+    return cpu_seconds * 1e6 / copies
 
 
 def attempt_rank(step: dict[str, Any]) -> tuple[bool, float]:
@@ -345,6 +352,7 @@ def run_config(
     log_dir: Path,
     progress: Progress,
     chat_env: dict[str, str] | None = None,
+    target_pids: list[int] | None = None,
 ) -> dict[str, Any]:
     """Everything measured for one configuration; ``error`` set if it broke."""
     server_cores, gen_cores = split_cores() if opts.pin else (None, None)
@@ -357,7 +365,9 @@ def run_config(
     run_id = secrets.token_hex(3)
     try:
         progress.update(f"{kind}: starting server", key=f"{kind}-start")
-        handle = start_server(kind, cores=server_cores, log_dir=log_dir, chat_env=chat_env)
+        handle = start_server(
+            kind, cores=server_cores, log_dir=log_dir, chat_env=chat_env, target_pids=target_pids
+        )
         result |= {"urls": handle.urls, "env": handle.env, "notes": handle.notes}
         result["server_cores"] = sorted(server_cores) if server_cores else None
         result["generator_cores"] = sorted(gen_cores) if gen_cores else None
@@ -390,7 +400,9 @@ def run_config(
             "seconds": time.monotonic() - started,
             "rss_before_bytes": rss_before,
             "rss_after_bytes": rss_after,
-            "rss_per_connection_bytes": (rss_after - rss_before) / connected if connected else None,
+            "rss_per_connection_bytes": (
+                (rss_after - rss_before) / connected if connected and handle.measurable else None
+            ),
         }
         if connected == 0 or sum(joined) == 0:
             raise RuntimeError(f"no connection joined: {result['connect']}")
@@ -512,16 +524,20 @@ def run_step(
                 raise RuntimeError(f"generator {i} died (exit code {proc.exitcode})")
         if not handle.alive():
             raise RuntimeError(f"{kind}: server process exited during the step")
-    server_cpu = handle.cpu_seconds() - cpu0
-    services_cpu = services_cpu_seconds() - svc0
+    server_cpu = handle.cpu_seconds() - cpu0 if handle.measurable else None
+    services_cpu = services_cpu_seconds() - svc0 if handle.uses_services else None
     busy = busy_cpu_seconds() - busy0
     step = fold_step(opts, rate, replies, joined, server_cpu, services_cpu, busy, t0_ns)
     if index >= 0:
         progress.done(
             f"{kind} {label} {rate:,.0f} msg/s: {step['delivered_copies_per_s']:,.0f} copies/s "
             f"p50 {step['p50_ms']:.1f} p99 {step['p99_ms']:.1f} ms, lost {step['lost']}, "
-            f"server {step['server_us_per_copy']:.1f} µs/copy, "
-            f"generator {step['generator_util']:.0%} of its core"
+            + (
+                f"server {step['server_us_per_copy']:.1f} µs/copy, "
+                if step["server_us_per_copy"] is not None
+                else ""
+            )
+            + f"generator {step['generator_util']:.0%} of its core"
             + ("" if step["qualifies"] else "  (over SLO)")
         )
     return step

@@ -95,13 +95,20 @@ class ServerHandle:
     notes: list[str] = field(default_factory=list)
     cleanups: list[Callable[[], None]] = field(default_factory=list)
     logs: list[Path] = field(default_factory=list)
+    external_pids: list[int] = field(default_factory=list)
+    uses_services: bool = False
+
+    @property
+    def measurable(self) -> bool:
+        """Whether the server's processes are known (not for a bare --target URL)."""
+        return bool(self.procs or self.external_pids)
 
     def processes(self) -> list[psutil.Process]:
         """The server processes and their children (uvicorn workers, if any)."""
         found: list[psutil.Process] = []
-        for proc in self.procs:
+        for pid in [p.pid for p in self.procs] + self.external_pids:
             try:
-                parent = psutil.Process(proc.pid)
+                parent = psutil.Process(pid)
                 found.append(parent)
                 found.extend(parent.children(recursive=True))
             except psutil.NoSuchProcess:
@@ -251,10 +258,16 @@ def start_server(
     cores: frozenset[int] | None,
     log_dir: Path,
     chat_env: dict[str, str] | None = None,
+    target_pids: list[int] | None = None,
 ) -> ServerHandle:
     """Start one configuration and wait until it answers /api/health."""
     if kind.startswith(("http://", "https://")):
-        return ServerHandle(name="target", urls=[kind.rstrip("/")], notes=["external target"])
+        return ServerHandle(
+            name=kind,
+            urls=[kind.rstrip("/")],
+            notes=["external target"],
+            external_pids=list(target_pids or []),
+        )
     if kind not in KINDS:
         raise ServerError(f"unknown configuration {kind!r}; one of {', '.join(KINDS)} or a URL")
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("CHAT_", "DATABASE_"))}
@@ -308,6 +321,7 @@ def start_server(
                 handle.cleanups.append(lambda: shutil.rmtree(tmp, ignore_errors=True))
                 env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp}/bench.db"
             else:
+                handle.uses_services = True
                 database = f"chatbench_{int(time.time())}_{secrets.token_hex(3)}"
                 asyncio.run(_pg_admin(f'CREATE DATABASE "{database}"'))
                 handle.cleanups.append(
