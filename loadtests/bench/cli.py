@@ -78,6 +78,7 @@ def fanout(args: argparse.Namespace) -> int:
         ramp=ramp,
         refine=args.refine,
         retries=args.retries,
+        profile=args.profile,
         duration=args.duration,
         warmup=args.warmup,
         drain=args.drain,
@@ -255,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--body-bytes", type=int, default=64)
     f.add_argument("--compression", choices=("none", "deflate"), default="none")
     f.add_argument("--slo-ms", type=float, default=50.0)
+    f.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy the Python server processes during each measured step",
+    )
     f.add_argument("--no-pin", action="store_true", help="do not pin server/generator cores")
     f.add_argument("--env", action="append", default=[], help="KEY=VALUE for ChatApp servers")
     f.add_argument("--out", help="results directory (default loadtests/results/<timestamp>)")

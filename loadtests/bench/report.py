@@ -418,6 +418,29 @@ def write_html(results: dict[str, Any], images: dict[str, Path], path: Path) -> 
                 cells.append(f"<td{cls}>{text}</td>")
             parts.append("<tr>" + "".join(cells) + "</tr>")
         parts.append("</table>")
+        for step in config.get("steps", []):
+            prof = step.get("profile")
+            if not prof or not prof.get("samples"):
+                continue
+            parts.append(
+                f"<h3>py-spy at {step['rate_msgs_per_s']:,.0f} msgs/s "
+                f"({prof['samples']:,} samples)</h3><table><tr><th>innermost frame's area</th>"
+                "<th>self</th><th>on the stack</th><th>inclusive</th>"
+                "<th>hottest innermost frames</th><th>self</th></tr>"
+            )
+            rows = max(len(prof["self"]), len(prof["inclusive"]), len(prof["top_frames"]))
+            for i in range(min(rows, 15)):
+                cells = []
+                for key in ("self", "inclusive", "top_frames"):
+                    pairs = prof[key]
+                    if i < len(pairs):
+                        cells.append(
+                            f"<td>{html.escape(pairs[i][0])}</td><td>{pairs[i][1]:.1%}</td>"
+                        )
+                    else:
+                        cells.append("<td></td><td></td>")
+                parts.append("<tr>" + "".join(cells) + "</tr>")
+            parts.append("</table>")
     parts.append("</body></html>")
     path.write_text("\n".join(parts))
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import psutil  # type: ignore[import-untyped]
 
-from loadtests.bench import histogram
+from loadtests.bench import histogram, profiling
 from loadtests.bench.eio import socket_url
 from loadtests.bench.provision import provision
 from loadtests.bench.servers import ServerHandle, split_cores, start_server
@@ -51,6 +51,7 @@ class BenchOptions:
     pin: bool = True
     settle_seconds: float = 15.0
     retries: int = 1
+    profile: bool = False
 
     def user_count(self) -> int:
         return self.users or min(self.connections, 100)
@@ -431,6 +432,7 @@ def run_config(
                     progress,
                     index,
                     len(rates),
+                    log_dir.parent / "profiles" if opts.profile else None,
                 )
                 step_id += 1
                 attempts.append(attempt)
@@ -488,6 +490,7 @@ def run_step(
     progress: Progress,
     number: int,
     total: int,
+    profile_dir: Path | None = None,
 ) -> dict[str, Any]:
     t0_ns = time.monotonic_ns() + 400_000_000
     spec = StepSpec(
@@ -502,6 +505,10 @@ def run_step(
     for pipe in gens.pipes:
         pipe.send(("step", spec))
     time.sleep(max(0.0, (t0_ns - time.monotonic_ns()) / 1e9))
+    profilers: list[Any] = []
+    if profile_dir is not None and index >= 0:
+        prefix = profile_dir / f"{safe_name(kind)}-{rate:g}-step{index}"
+        profilers = profiling.start(profiling.python_pids(handle.processes()), prefix, duration)
     cpu0 = handle.cpu_seconds()
     svc0 = services_cpu_seconds()
     busy0 = busy_cpu_seconds()
@@ -528,6 +535,13 @@ def run_step(
     services_cpu = services_cpu_seconds() - svc0 if handle.uses_services else None
     busy = busy_cpu_seconds() - busy0
     step = fold_step(opts, rate, replies, joined, server_cpu, services_cpu, busy, t0_ns)
+    if profilers:
+        summary = profiling.finish(profilers)
+        step["profile"] = summary
+        if summary is not None and profile_dir is not None:
+            title = f"{kind} at {rate:g} msgs/s (step {index})"
+            path = profile_dir / f"{safe_name(kind)}-{rate:g}-step{index}.md"
+            path.write_text(profiling.markdown(summary, title))
     if index >= 0:
         progress.done(
             f"{kind} {label} {rate:,.0f} msg/s: {step['delivered_copies_per_s']:,.0f} copies/s "
@@ -541,6 +555,10 @@ def run_step(
             + ("" if step["qualifies"] else "  (over SLO)")
         )
     return step
+
+
+def safe_name(kind: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in kind)
 
 
 def options_dict(opts: BenchOptions) -> dict[str, Any]:
