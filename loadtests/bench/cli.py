@@ -9,6 +9,7 @@ chat-bench report loadtests/results/A/results.json   # redraw plots and HTML
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -59,12 +60,14 @@ def host_info() -> dict[str, Any]:
         info["node"] = node.stdout.strip()
     except OSError:
         info["node"] = None
-    try:
-        import socketio
+    from importlib.metadata import PackageNotFoundError, version
 
-        info["python-socketio"] = socketio.__version__ if hasattr(socketio, "__version__") else "?"
-    except ImportError:
-        pass
+    for package in ("python-socketio", "python-engineio", "uvicorn", "websockets"):
+        with contextlib.suppress(PackageNotFoundError):
+            info[package] = version(package)
+    lock = REPO_ROOT / "loadtests" / "reference" / "node" / "node_modules" / "socket.io"
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        info["socket.io"] = json.loads((lock / "package.json").read_text())["version"]
     return info
 
 

@@ -137,6 +137,7 @@ def plot(results: dict[str, Any], out: Path) -> dict[str, Path]:
         ax.plot(x, grouped * 100, label=label, drawstyle="steps-mid")
     ax.axvline(slo, color="red", linestyle="--", linewidth=1, label=f"SLO {slo:g} ms")
     ax.set_xscale("log")
+    ax.set_xlim(left=0.05)
     ax.set_xlabel("fan-out latency (ms, log scale)")
     ax.set_ylabel("% of delivered copies")
     ax.set_title("Latency distribution at capacity (or the last step)")
@@ -358,7 +359,7 @@ def write_html(results: dict[str, Any], images: dict[str, Path], path: Path) -> 
         )
     parts.append("</table>")
     for key, title in (
-        ("capacity", "Capacity"),
+        ("capacity", "Latency against throughput"),
         ("latency_hist", "Latency histogram"),
         ("latency_time", "Latency over time"),
         ("cpu_per_copy", "Server CPU per copy"),
