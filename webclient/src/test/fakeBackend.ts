@@ -1,0 +1,391 @@
+/**
+ * An in-memory server that speaks the contract, for store and component tests:
+ * the REST client (HttpApi) and the socket (RealtimeFactory) both talk to it.
+ * It is a fake at the true outside boundary — the network — not of our own code.
+ */
+import type {
+  Ack,
+  ClientEventName,
+  ClientRequests,
+  Message,
+  Room,
+  User,
+} from '../api/events';
+import { ApiError, type HttpApi, type HttpOptions } from '../api/http';
+import type { Realtime, RealtimeFactory, RealtimeHandlers } from '../api/socket';
+
+type Handler<E extends ClientEventName> = (
+  payload: ClientRequests[E]['payload'],
+  connection: FakeConnection,
+) => Ack<ClientRequests[E]['result']> | Promise<Ack<ClientRequests[E]['result']>>;
+
+export class FakeConnection implements Realtime {
+  connected = false;
+  closed = false;
+  readonly requests: { event: ClientEventName; payload: unknown }[] = [];
+
+  constructor(
+    readonly backend: FakeBackend,
+    readonly token: string,
+    readonly handlers: RealtimeHandlers,
+  ) {}
+
+  get user(): User | undefined {
+    return this.backend.userForToken(this.token);
+  }
+
+  async request<E extends ClientEventName>(
+    event: E,
+    payload: ClientRequests[E]['payload'],
+  ): Promise<Ack<ClientRequests[E]['result']>> {
+    this.requests.push({ event, payload });
+    if (!this.connected) {
+      return { ok: false, error: { code: 'disconnected', message: 'Not connected.' } };
+    }
+    const override = this.backend.overrides[event];
+    if (override) return override(payload, this);
+    return this.backend.handle(event, payload, this);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.connected = false;
+  }
+
+  /** Server side: accept the connection (or refuse it). */
+  open(): void {
+    if (!this.backend.userForToken(this.token)) {
+      this.handlers.connectError('unauthorized', false);
+      return;
+    }
+    this.connected = true;
+    this.handlers.connect();
+  }
+
+  /** Network drop: the client will try to reconnect. */
+  drop(): void {
+    this.connected = false;
+    for (const room of this.backend.rooms.values()) room.sockets.delete(this);
+    this.handlers.disconnect('transport close', true);
+  }
+
+  sent(event: ClientEventName): unknown[] {
+    return this.requests.filter((r) => r.event === event).map((r) => r.payload);
+  }
+}
+
+interface RoomRecord {
+  room: Room;
+  members: Set<number>;
+  messages: Message[];
+  sockets: Set<FakeConnection>;
+}
+
+export class FakeBackend {
+  users: { user: User; password: string }[] = [];
+  tokens = new Map<string, number>();
+  rooms = new Map<number, RoomRecord>();
+  connections: FakeConnection[] = [];
+  overrides: Partial<{ [E in ClientEventName]: Handler<E> }> = {};
+  /** Connect new sockets at once (false: the test calls open() itself). */
+  autoConnect = true;
+  joinLimit = 200;
+  private nextId = 1;
+
+  // ------------------------------------------------------------ setup helpers
+
+  addUser(username: string, password = 'password123'): User {
+    const user = { id: this.nextId++, username };
+    this.users.push({ user, password });
+    return user;
+  }
+
+  tokenFor(user: User): string {
+    const token = `token-${user.id}-${this.tokens.size}`;
+    this.tokens.set(token, user.id);
+    return token;
+  }
+
+  userForToken(token: string): User | undefined {
+    const id = this.tokens.get(token);
+    return this.users.find((u) => u.user.id === id)?.user;
+  }
+
+  addRoom(name: string, owner: User, isPrivate = false, members: User[] = [owner]): Room {
+    const room: Room = {
+      id: this.nextId++,
+      name,
+      private: isPrivate,
+      owner,
+      created_at: '2026-01-01T10:00:00Z',
+      last_seq: 0,
+    };
+    this.rooms.set(room.id, {
+      room,
+      members: new Set(members.map((m) => m.id)),
+      messages: [],
+      sockets: new Set(),
+    });
+    return room;
+  }
+
+  /** A message committed by someone (no socket emit unless `broadcast`). */
+  post(roomId: number, sender: User, body: string, broadcast = false, clientId?: string): Message {
+    const record = this.record(roomId);
+    const seq = record.room.last_seq + 1;
+    record.room = { ...record.room, last_seq: seq };
+    const message: Message = {
+      id: this.nextId++,
+      room_id: roomId,
+      seq,
+      sender,
+      body,
+      client_id: clientId ?? `c-${seq}-${Math.random().toString(36).slice(2)}`,
+      created_at: new Date(Date.UTC(2026, 0, 1, 10, 0, seq)).toISOString(),
+      edited_at: null,
+      deleted: false,
+    };
+    record.messages.push(message);
+    if (broadcast) for (const socket of record.sockets) socket.handlers.message(message);
+    return message;
+  }
+
+  record(roomId: number): RoomRecord {
+    const record = this.rooms.get(roomId);
+    if (!record) throw new ApiError(404, 'not_found', 'Room not found.');
+    return record;
+  }
+
+  latestConnection(): FakeConnection {
+    const last = this.connections[this.connections.length - 1];
+    if (!last) throw new Error('no connection yet');
+    return last;
+  }
+
+  // ------------------------------------------------------------ socket side
+
+  readonly realtime: RealtimeFactory = (token, handlers) => {
+    const connection = new FakeConnection(this, token, handlers);
+    this.connections.push(connection);
+    if (this.autoConnect) queueMicrotask(() => {
+      connection.open();
+    });
+    return connection;
+  };
+
+  handle<E extends ClientEventName>(
+    event: E,
+    payload: ClientRequests[E]['payload'],
+    connection: FakeConnection,
+  ): Ack<ClientRequests[E]['result']> {
+    const user = connection.user;
+    if (!user) return { ok: false, error: { code: 'unauthorized', message: 'unauthorized' } };
+    const fail = (code: 'not_found' | 'forbidden' | 'invalid', message: string) =>
+      ({ ok: false, error: { code, message } }) as const;
+    switch (event) {
+      case 'join': {
+        const p = payload as ClientRequests['join']['payload'];
+        const record = this.rooms.get(p.room_id);
+        if (!record) return fail('not_found', 'No such room.');
+        if (record.room.private && !record.members.has(user.id)) {
+          return fail('not_found', 'No such room.');
+        }
+        record.members.add(user.id);
+        const wasOnline = [...record.sockets].some((s) => s.user?.id === user.id);
+        record.sockets.add(connection);
+        if (!wasOnline) {
+          for (const socket of record.sockets) {
+            if (socket !== connection) {
+              socket.handlers.presence({ room_id: p.room_id, user, online: true });
+            }
+          }
+        }
+        const since = p.since_seq ?? 0;
+        const newer = record.messages.filter((m) => m.seq > since);
+        const online = new Map<number, User>();
+        for (const socket of record.sockets) if (socket.user) online.set(socket.user.id, socket.user);
+        return {
+          ok: true,
+          room: record.room,
+          messages: newer.slice(0, this.joinLimit),
+          has_more: newer.length > this.joinLimit,
+          online: [...online.values()],
+        } as Ack<ClientRequests[E]['result']>;
+      }
+      case 'leave': {
+        const p = payload as ClientRequests['leave']['payload'];
+        this.rooms.get(p.room_id)?.sockets.delete(connection);
+        return { ok: true } as Ack<ClientRequests[E]['result']>;
+      }
+      case 'send': {
+        const p = payload as ClientRequests['send']['payload'];
+        const record = this.rooms.get(p.room_id);
+        if (!record?.sockets.has(connection)) return fail('forbidden', 'Join first.');
+        const existing = record.messages.find(
+          (m) => m.client_id === p.client_id && m.sender.id === user.id,
+        );
+        const message = existing ?? this.post(p.room_id, user, p.body, true, p.client_id);
+        return { ok: true, message } as Ack<ClientRequests[E]['result']>;
+      }
+      case 'typing': {
+        const p = payload as ClientRequests['typing']['payload'];
+        const record = this.rooms.get(p.room_id);
+        for (const socket of record?.sockets ?? []) {
+          if (socket.user?.id !== user.id) socket.handlers.typing({ room_id: p.room_id, user });
+        }
+        return { ok: true } as Ack<ClientRequests[E]['result']>;
+      }
+      case 'read':
+        return { ok: true } as Ack<ClientRequests[E]['result']>;
+      case 'edit':
+      case 'delete': {
+        const p = payload as { message_id: number; body?: string };
+        for (const record of this.rooms.values()) {
+          const index = record.messages.findIndex((m) => m.id === p.message_id);
+          const found = record.messages[index];
+          if (!found) continue;
+          if (found.sender.id !== user.id && record.room.owner.id !== user.id) {
+            return fail('forbidden', 'Not yours.');
+          }
+          const updated: Message =
+            event === 'edit'
+              ? { ...found, body: p.body ?? '', edited_at: '2026-01-01T11:00:00Z' }
+              : { ...found, body: '', deleted: true };
+          record.messages[index] = updated;
+          for (const socket of record.sockets) socket.handlers.message_updated(updated);
+          return { ok: true, message: updated } as Ack<ClientRequests[E]['result']>;
+        }
+        return fail('not_found', 'No such message.');
+      }
+    }
+    return fail('invalid', 'Unknown event.');
+  }
+
+  // ------------------------------------------------------------ REST side
+
+  httpCalls: string[] = [];
+  httpOptions: HttpOptions | null = null;
+
+  readonly http = (options: HttpOptions): HttpApi => {
+    this.httpOptions = options;
+    const me = (): User => {
+      const token = options.getToken();
+      const user = token ? this.userForToken(token) : undefined;
+      if (!user) {
+        options.onUnauthorized?.();
+        throw new ApiError(401, 'unauthorized', 'unauthorized');
+      }
+      return user;
+    };
+    const log = (call: string) => {
+      this.httpCalls.push(call);
+    };
+    const listing = (record: RoomRecord, user: User): Room => {
+      const member = record.members.has(user.id);
+      return member
+        ? { ...record.room, member, unread: 0 }
+        : { ...record.room, member };
+    };
+    return {
+      register: async ({ username, password }) => {
+        log('register');
+        if (username.length < 3) throw new ApiError(400, 'invalid', 'Username too short.');
+        if (this.users.some((u) => u.user.username.toLowerCase() === username.toLowerCase())) {
+          throw new ApiError(409, 'conflict', 'That username is taken.');
+        }
+        return this.addUser(username, password);
+      },
+      login: async ({ username, password }) => {
+        log('login');
+        const found = this.users.find((u) => u.user.username === username);
+        if (found?.password !== password) {
+          throw new ApiError(401, 'unauthorized', 'Wrong username or password.');
+        }
+        return { access_token: this.tokenFor(found.user), token_type: 'bearer', expires_in: 3600 };
+      },
+      logout: async () => {
+        log('logout');
+        me();
+        const token = options.getToken();
+        if (token) this.tokens.delete(token);
+      },
+      me: async () => {
+        log('me');
+        return me();
+      },
+      listRooms: async () => {
+        log('listRooms');
+        const user = me();
+        return [...this.rooms.values()]
+          .filter((r) => !r.room.private || r.members.has(user.id))
+          .map((r) => listing(r, user));
+      },
+      createRoom: async (name, isPrivate) => {
+        log(`createRoom ${name}`);
+        const user = me();
+        if ([...this.rooms.values()].some((r) => r.room.name === name)) {
+          throw new ApiError(409, 'conflict', 'A room with that name exists.');
+        }
+        return this.addRoom(name, user, isPrivate);
+      },
+      getRoom: async (roomId) => {
+        me();
+        return this.record(roomId).room;
+      },
+      joinRoom: async (roomId) => {
+        log(`joinRoom ${roomId}`);
+        this.record(roomId).members.add(me().id);
+      },
+      addMember: async (roomId, username) => {
+        log(`addMember ${roomId} ${username}`);
+        const user = this.users.find((u) => u.user.username === username);
+        if (!user) throw new ApiError(404, 'not_found', 'No such user.');
+        this.record(roomId).members.add(user.user.id);
+      },
+      leaveRoom: async (roomId) => {
+        log(`leaveRoom ${roomId}`);
+        this.record(roomId).members.delete(me().id);
+      },
+      messages: async (roomId, query = {}) => {
+        log(`messages ${roomId} ${JSON.stringify(query)}`);
+        me();
+        const all = this.record(roomId).messages;
+        const limit = query.limit ?? 50;
+        if (query.after !== undefined) {
+          const above = all.filter((m) => m.seq > (query.after ?? 0));
+          return { messages: above.slice(0, limit), has_more: above.length > limit };
+        }
+        const below =
+          query.before !== undefined ? all.filter((m) => m.seq < (query.before ?? 0)) : all;
+        return {
+          messages: below.slice(Math.max(0, below.length - limit)),
+          has_more: below.length > limit,
+        };
+      },
+    };
+  };
+}
+
+/** A Storage stand-in (jsdom has localStorage, but tests want their own). */
+export function memoryStorage(initial: Record<string, string> = {}) {
+  const data = new Map(Object.entries(initial));
+  return {
+    getItem: (key: string) => data.get(key) ?? null,
+    setItem: (key: string, value: string) => {
+      data.set(key, value);
+    },
+    removeItem: (key: string) => {
+      data.delete(key);
+    },
+    data,
+  };
+}
+
+/** Let chains of awaited promises settle (works with fake timers too). */
+export async function flush(rounds = 30): Promise<void> {
+  for (let i = 0; i < rounds; i += 1) {
+    await new Promise<void>((resolve) => {
+      queueMicrotask(resolve);
+    });
+  }
+}
