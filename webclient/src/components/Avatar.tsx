@@ -1,0 +1,22 @@
+import { avatarHue, initials } from '../lib/format';
+
+interface Props {
+  username: string;
+  size?: 'sm' | 'md' | 'lg';
+  online?: boolean;
+}
+
+/** Initials on a per-user colour; decorative, the name is always shown next to it. */
+export function Avatar({ username, size = 'md', online }: Props) {
+  const hue = avatarHue(username);
+  return (
+    <span
+      className={`avatar avatar-${size}`}
+      style={{ background: `hsl(${hue} 65% 46%)` }}
+      aria-hidden="true"
+    >
+      {initials(username)}
+      {online !== undefined && <span className={online ? 'presence on' : 'presence'} />}
+    </span>
+  );
+}

@@ -1,0 +1,143 @@
+import { useMemo, useState } from 'react';
+import { splitRooms } from '../store/reducer';
+import { useChatState, useStore } from '../store/useChat';
+import { Avatar } from './Avatar';
+import { ConnectionBadge } from './ConnectionBadge';
+import { CreateRoomForm } from './CreateRoomForm';
+import { Icon } from './Icon';
+import { RoomListItem } from './RoomListItem';
+
+interface Props {
+  id: string;
+  /** Called after the user picked a room (closes the drawer on phones). */
+  onNavigate: () => void;
+  onClose: () => void;
+}
+
+export function Sidebar({ id, onNavigate, onClose }: Props) {
+  const store = useStore();
+  const rooms = useChatState((s) => s.rooms);
+  const roomsLoaded = useChatState((s) => s.roomsLoaded);
+  const activeRoomId = useChatState((s) => s.activeRoomId);
+  const user = useChatState((s) => s.session.user);
+  const [filter, setFilter] = useState('');
+  const [joinError, setJoinError] = useState<string | null>(null);
+  const { mine, discover } = useMemo(() => splitRooms(rooms), [rooms]);
+  const needle = filter.trim().toLowerCase();
+  const match = (name: string) => !needle || name.toLowerCase().includes(needle);
+
+  const open = (roomId: number) => {
+    void store.openRoom(roomId);
+    onNavigate();
+  };
+
+  const join = async (roomId: number) => {
+    setJoinError(null);
+    const result = await store.joinPublicRoom(roomId);
+    if (result.ok) onNavigate();
+    else setJoinError(result.message);
+  };
+
+  return (
+    <aside id={id} className="sidebar" aria-label="Rooms">
+      <div className="sidebar-head">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          <span>ChatApp</span>
+        </div>
+        <button
+          type="button"
+          className="icon-button drawer-close"
+          aria-label="Close room list"
+          onClick={onClose}
+        >
+          <Icon name="close" />
+        </button>
+      </div>
+      <div className="sidebar-user">
+        {user && <Avatar username={user.username} online />}
+        <div className="sidebar-user-text">
+          <span className="sidebar-username" data-testid="current-user">
+            {user?.username}
+          </span>
+          <ConnectionBadge />
+        </div>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Log out"
+          title="Log out"
+          onClick={() => void store.logout()}
+        >
+          <Icon name="logout" />
+        </button>
+      </div>
+      <CreateRoomForm onCreated={onNavigate} />
+      <div className="search">
+        <Icon name="search" size={16} />
+        <input
+          type="search"
+          aria-label="Filter rooms"
+          placeholder="Find a room"
+          value={filter}
+          onChange={(e) => {
+            setFilter(e.target.value);
+          }}
+        />
+      </div>
+      <div className="room-lists">
+        <nav aria-labelledby={`${id}-mine`}>
+          <h2 id={`${id}-mine`} className="list-title">
+            Your rooms
+          </h2>
+          {roomsLoaded && mine.length === 0 && (
+            <p className="list-empty">You have not joined any room yet.</p>
+          )}
+          <ul className="room-list" data-testid="my-rooms">
+            {mine
+              .filter((room) => match(room.name))
+              .map((room) => (
+                <RoomListItem
+                  key={room.id}
+                  room={room}
+                  active={room.id === activeRoomId}
+                  onOpen={open}
+                />
+              ))}
+          </ul>
+        </nav>
+        <section aria-labelledby={`${id}-discover`}>
+          <h2 id={`${id}-discover`} className="list-title">
+            Public rooms
+          </h2>
+          {roomsLoaded && discover.length === 0 && (
+            <p className="list-empty">No other public rooms yet.</p>
+          )}
+          {joinError && (
+            <p className="field-error" role="alert">
+              {joinError}
+            </p>
+          )}
+          <ul className="room-list" data-testid="public-rooms">
+            {discover
+              .filter((room) => match(room.name))
+              .map((room) => (
+                <li key={room.id} className="discover-item" data-room-name={room.name}>
+                  <Icon name="hash" size={16} className="room-icon" />
+                  <span className="room-name">{room.name}</span>
+                  <button
+                    type="button"
+                    className="button small"
+                    aria-label={`Join ${room.name}`}
+                    onClick={() => void join(room.id)}
+                  >
+                    Join
+                  </button>
+                </li>
+              ))}
+          </ul>
+        </section>
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,73 @@
+/** Display helpers: times, days, avatar colours. */
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: 'long',
+  month: 'long',
+  day: 'numeric',
+});
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+
+function parse(iso: string): Date | null {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function formatTime(iso: string): string {
+  const date = parse(iso);
+  return date ? timeFormat.format(date) : '';
+}
+
+export function formatFull(iso: string): string {
+  const date = parse(iso);
+  return date ? fullFormat.format(date) : '';
+}
+
+export function dayKey(iso: string): string {
+  const date = parse(iso);
+  if (!date) return '';
+  return `${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
+}
+
+export function formatDay(iso: string, now: Date = new Date()): string {
+  const date = parse(iso);
+  if (!date) return '';
+  const key = dayKey(iso);
+  if (key === dayKey(now.toISOString())) return 'Today';
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (key === dayKey(yesterday.toISOString())) return 'Yesterday';
+  return dayFormat.format(date);
+}
+
+/** A stable hue per username, so a person keeps one colour everywhere. */
+export function avatarHue(username: string): number {
+  let hash = 0;
+  for (const ch of username.toLowerCase()) hash = (hash * 33 + ch.charCodeAt(0)) % 360;
+  return hash;
+}
+
+export function initials(username: string): string {
+  const parts = username.split(/[._-]+/).filter(Boolean);
+  const first = parts[0]?.[0] ?? username[0] ?? '?';
+  const second = parts.length > 1 ? (parts[1]?.[0] ?? '') : (username[1] ?? '');
+  return (first + second).toUpperCase();
+}
+
+/** Within this many ms, consecutive messages of one sender share a header. */
+export const GROUP_WINDOW_MS = 5 * 60 * 1000;
+
+export function sameGroup(previousIso: string, nextIso: string): boolean {
+  const a = parse(previousIso);
+  const b = parse(nextIso);
+  if (!a || !b) return false;
+  return b.getTime() - a.getTime() < GROUP_WINDOW_MS && dayKey(previousIso) === dayKey(nextIso);
+}
+
+/** "alice is typing…", "alice and bob are typing…", "3 people are typing…". */
+export function typingText(names: string[]): string {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0] ?? ''} is typing…`;
+  if (names.length === 2) return `${names[0] ?? ''} and ${names[1] ?? ''} are typing…`;
+  return `${names.length} people are typing…`;
+}
