@@ -115,6 +115,8 @@ def plot(results: dict[str, Any], out: Path) -> dict[str, Path]:
 
     configs = [c for c in results["configs"] if c.get("steps")]
     files: dict[str, Path] = {}
+    if not configs:
+        return files
     slo = results["options"]["slo_ms"]
     centers = histogram.centers_ms()
 
