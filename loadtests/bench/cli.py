@@ -254,7 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--duration", type=float, default=15.0, help="seconds per step")
     f.add_argument("--warmup", type=float, default=2.0, help="unreported first step, seconds")
     f.add_argument("--drain", type=float, default=5.0, help="max wait for late copies, s")
-    f.add_argument("--workers", type=int, default=2, help="generator processes")
+    f.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="generator processes (default one per generator core: two processes sharing "
+        "one core cost more per copy than one)",
+    )
     f.add_argument("--users", type=int, default=0, help="users (default min(connections, 100))")
     f.add_argument("--body-bytes", type=int, default=64)
     f.add_argument("--compression", choices=("none", "deflate"), default="none")

@@ -323,7 +323,7 @@ def write_html(results: dict[str, Any], images: dict[str, Path], path: Path) -> 
         "time to each delivered copy. Capacity: the highest delivered copies/s of a step "
         f"whose p99 (lost copies counted as infinitely late) is ≤ {opts['slo_ms']:g} ms.</p>",
         f"<p>{opts['connections']:,} connections, {opts['rooms']} rooms of "
-        f"{opts['room_size']}, {opts['workers']} generator processes, steps of "
+        f"{opts['room_size']}, generator processes: {opts['workers'] or 'one per core'}, steps of "
         f"{opts['duration']:g} s (+ drain), bodies of {opts['body_bytes']} bytes, "
         f"websocket compression {opts['compression'] or 'off'}.</p>",
     ]

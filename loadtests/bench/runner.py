@@ -44,7 +44,7 @@ class BenchOptions:
     drain: float = 5.0
     quiet: float = 0.5
     body_bytes: int = 64
-    workers: int = 2
+    workers: int = 0  # 0: one per generator core
     users: int = 0  # 0: min(connections, 100)
     compression: str | None = None
     slo_ms: float = 50.0
@@ -142,13 +142,14 @@ class Generators:
         cores: frozenset[int] | None,
     ) -> None:
         plan = assign(opts)
+        self.workers = opts.workers or (len(cores) if cores else 1)
         ctx = mp.get_context("spawn")
         self.pipes: list[Connection] = []
         self.procs: list[Any] = []
         self.pids: list[int] = []
-        for w in range(opts.workers):
+        for w in range(self.workers):
             conns = []
-            for i in range(w, opts.connections, opts.workers):
+            for i in range(w, opts.connections, self.workers):
                 base = handle.urls[i % len(handle.urls)]
                 conns.append(
                     ConnPlan(
@@ -161,7 +162,7 @@ class Generators:
                 )
             wplan = WorkerPlan(
                 worker_id=w,
-                workers=opts.workers,
+                workers=self.workers,
                 run_id=run_id,
                 room_ids=room_ids,
                 room_members=plan.room_members,
@@ -386,6 +387,7 @@ def run_config(
                 key=f"{kind}-conn",
             )
 
+        result["generator_processes"] = gens.workers
         replies = gens.ask("connect", None, connecting)
         joined = [sum(r["joined"][i] for r in replies) for i in range(opts.rooms)]
         time.sleep(1.0)
