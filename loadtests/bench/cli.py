@@ -26,7 +26,7 @@ from loadtests.bench.servers import KINDS, RAISED_LIMITS, REPO_ROOT
 DEFAULT_CONFIGS = "node,pyref,embedded,pg-redis-1,pg-redis-2"
 
 
-def parse_rates(args: argparse.Namespace) -> tuple[list[float], bool]:
+def parse_rates(args: argparse.Namespace) -> tuple[list[float], bool, float]:
     if args.ramp:
         parts = args.ramp.split(":")
         if len(parts) not in (2, 3):
@@ -40,8 +40,8 @@ def parse_rates(args: argparse.Namespace) -> tuple[list[float], bool]:
         while rate <= stop * 1.0001:
             rates.append(round(rate, 3))
             rate *= factor
-        return rates, True
-    return [float(r) for r in str(args.rate).split(",") if r.strip()], False
+        return rates, True, factor
+    return [float(r) for r in str(args.rate).split(",") if r.strip()], False, 2.0
 
 
 def host_info() -> dict[str, Any]:
@@ -72,13 +72,14 @@ def host_info() -> dict[str, Any]:
 
 
 def fanout(args: argparse.Namespace) -> int:
-    rates, ramp = parse_rates(args)
+    rates, ramp, factor = parse_rates(args)
     opts = BenchOptions(
         connections=args.connections,
         rooms=args.rooms,
         room_size=args.room_size,
         rates=rates,
         ramp=ramp,
+        ramp_factor=factor,
         refine=args.refine,
         retries=args.retries,
         profile=args.profile,
@@ -248,7 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--rooms", type=int, default=50)
     f.add_argument("--room-size", type=int, default=20)
     f.add_argument("--rate", default="250", help="msgs/s sent, comma-separated steps")
-    f.add_argument("--ramp", help="START:MAX[:FACTOR] msgs/s, geometric; stops past the knee")
+    f.add_argument(
+        "--ramp",
+        help="START:MAX[:FACTOR] msgs/s, geometric; stops past the knee (steps down from "
+        "START, up to 4 times, when START is already over the SLO)",
+    )
     f.add_argument("--refine", type=int, default=1, help="bisection steps after the knee")
     f.add_argument("--retries", type=int, default=2, help="reruns of a step over the SLO")
     f.add_argument("--duration", type=float, default=15.0, help="seconds per step")

@@ -38,6 +38,7 @@ class BenchOptions:
     room_size: int = 20
     rates: list[float] = field(default_factory=lambda: [500.0])
     ramp: bool = False
+    ramp_factor: float = 2.0
     refine: int = 0
     duration: float = 15.0
     warmup: float = 2.0
@@ -456,7 +457,11 @@ def run_config(
                 # Past the knee: stop the ramp, then bisect between the last good and
                 # the first bad rate a few times.
                 del rates[index:]
-                if good is not None and refinements < opts.refine and bad / good > 1.1:
+                if good is None:
+                    # Even the first rate was too much: step down, up to four times.
+                    if len(rates) < 5:
+                        rates.append(min(rates) / opts.ramp_factor)
+                elif good is not None and refinements < opts.refine and bad / good > 1.1:
                     rates.append(math.sqrt(good * bad))
                     refinements += 1
         qualifying = [s for s in result["steps"] if s["qualifies"]]
