@@ -47,11 +47,13 @@ export function avatarHue(username: string): number {
   return hash;
 }
 
+/** "grace_hopper" → "GH", "ada_1815" → "AD", "x" → "X". */
 export function initials(username: string): string {
   const parts = username.split(/[._-]+/).filter(Boolean);
-  const first = parts[0]?.[0] ?? username[0] ?? '?';
-  const second = parts.length > 1 ? (parts[1]?.[0] ?? '') : (username[1] ?? '');
-  return (first + second).toUpperCase();
+  const first = parts[0] ?? username;
+  const next = parts[1]?.[0];
+  const second = next !== undefined && /\p{L}/u.test(next) ? next : (first[1] ?? '');
+  return ((first[0] ?? '?') + second).toUpperCase();
 }
 
 /** Within this many ms, consecutive messages of one sender share a header. */
