@@ -1,0 +1,359 @@
+#!/usr/bin/env node
+/**
+ * End-to-end test of the built client against a running ChatApp server, in
+ * Debian's headless Chromium driven by playwright-core.
+ *
+ *   E2E_BASE_URL=http://127.0.0.1:8000 node e2e/chat.e2e.mjs
+ *
+ * Two users in two browser contexts register, one creates a public room, the
+ * other joins; they talk, see each other typing and online; the second goes
+ * offline while the first sends five messages, comes back and must show every
+ * message once, in seq order; a body that looks like HTML must show as text and
+ * fire no dialog. Screenshots (desktop and 375px phone) go to e2e/screenshots/.
+ *
+ * Every wait is for a selector, a text or a page condition, with a timeout.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = (process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8000').replace(/\/+$/, '');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS ?? 15000);
+const HEADED = process.env.E2E_HEADED === '1';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SHOTS = path.join(HERE, 'screenshots');
+
+const suffix = randomBytes(3).toString('hex');
+const USER_A = `ada_${suffix}`;
+const USER_B = `grace_${suffix}`;
+const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
+const ROOM = `launch-${suffix}`;
+const XSS = '<img src=x onerror=alert(1)>';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+
+// ------------------------------------------------------------------ reporting
+
+let stepNo = 0;
+const problems = [];
+
+async function step(title, fn) {
+  stepNo += 1;
+  const label = `${String(stepNo).padStart(2, '0')}. ${title}`;
+  const started = Date.now();
+  process.stdout.write(`▶ ${label}\n`);
+  try {
+    const result = await fn();
+    process.stdout.write(`  ✓ ${label} (${Date.now() - started} ms)\n`);
+    return result;
+  } catch (error) {
+    process.stdout.write(`  ✗ ${label} (${Date.now() - started} ms)\n`);
+    throw error;
+  }
+}
+
+function watch(page, who) {
+  page.on('dialog', async (dialog) => {
+    problems.push(`${who}: a ${dialog.type()} dialog fired: ${dialog.message()}`);
+    await dialog.dismiss().catch(() => {});
+  });
+  page.on('pageerror', (error) => {
+    problems.push(`${who}: uncaught page error: ${error.message}`);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') process.stdout.write(`    [${who} console] ${message.text()}\n`);
+  });
+}
+
+function assertNoProblems() {
+  assert.deepEqual(problems, [], `browser problems:\n${problems.join('\n')}`);
+}
+
+// ------------------------------------------------------------------ page helpers
+
+const currentUser = (page) => page.getByTestId('current-user');
+const composer = (page) => page.getByRole('textbox', { name: `Message ${ROOM}` });
+
+async function register(page, username) {
+  await page.goto(BASE_URL, { waitUntil: 'domcontentloaded' });
+  await page.getByRole('button', { name: 'Create an account' }).click({ timeout: TIMEOUT });
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await currentUser(page).filter({ hasText: username }).waitFor({ timeout: TIMEOUT });
+  await waitForConnection(page, 'connected');
+}
+
+async function waitForConnection(page, state) {
+  await page
+    .locator(`[data-testid="connection-state"][data-state="${state}"]:visible`)
+    .first()
+    .waitFor({ timeout: TIMEOUT });
+}
+
+async function waitForRoom(page) {
+  await page.getByRole('heading', { level: 1, name: ROOM }).waitFor({ timeout: TIMEOUT });
+  await composer(page).waitFor({ timeout: TIMEOUT });
+}
+
+/** Type and press Enter; wait until the server's copy replaced the pending one. */
+async function send(page, body) {
+  const box = composer(page);
+  await box.fill(body);
+  await box.press('Enter');
+  await page.waitForFunction(
+    (text) =>
+      document.querySelectorAll('[data-testid="pending-message"]').length === 0 &&
+      [...document.querySelectorAll('[data-testid="message-body"]')].some(
+        (el) => el.textContent === text,
+      ),
+    body,
+    { timeout: TIMEOUT },
+  );
+}
+
+async function waitForMessage(page, body) {
+  await page.waitForFunction(
+    (text) =>
+      [...document.querySelectorAll('[data-testid="message-body"]')].some(
+        (el) => el.textContent === text,
+      ),
+    body,
+    { timeout: TIMEOUT },
+  );
+}
+
+/** What the page shows, in DOM order: [{seq, body}]. */
+async function renderedMessages(page) {
+  return page.$$eval('[data-testid="message"]', (items) =>
+    items.map((item) => ({
+      seq: Number(item.getAttribute('data-seq')),
+      body: item.querySelector('[data-testid="message-body"]')?.textContent ?? null,
+    })),
+  );
+}
+
+function assertOnceInOrder(list, who) {
+  const seqs = list.map((m) => m.seq);
+  assert.equal(new Set(seqs).size, seqs.length, `${who} shows a seq twice: ${seqs.join(',')}`);
+  for (let i = 1; i < seqs.length; i += 1) {
+    assert.equal(seqs[i], seqs[i - 1] + 1, `${who} shows seqs out of order or with a gap: ${seqs.join(',')}`);
+  }
+}
+
+async function waitForOnline(page, username, online = true) {
+  const item = page.locator(`[data-testid="online-user"][data-username="${username}"]`);
+  if (online) await item.first().waitFor({ state: 'attached', timeout: TIMEOUT });
+  else await item.first().waitFor({ state: 'detached', timeout: TIMEOUT });
+}
+
+async function screenshot(page, name) {
+  const file = path.join(SHOTS, name);
+  await page.screenshot({ path: file, fullPage: false });
+  process.stdout.write(`    saved ${path.relative(process.cwd(), file)}\n`);
+}
+
+// ------------------------------------------------------------------ scenario
+
+async function main() {
+  mkdirSync(SHOTS, { recursive: true });
+  process.stdout.write(`ChatApp e2e against ${BASE_URL} (users ${USER_A}, ${USER_B}; room ${ROOM})\n`);
+
+  await step('server answers /api/health', async () => {
+    const response = await fetch(`${BASE_URL}/api/health`);
+    assert.equal(response.status, 200, `GET /api/health answered ${response.status}`);
+  });
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: !HEADED,
+    args: HEADED ? CHROMIUM_ARGS : ['--headless', ...CHROMIUM_ARGS],
+  });
+  try {
+    const desktop = {
+      viewport: { width: 1280, height: 800 },
+      deviceScaleFactor: 1,
+      reducedMotion: 'reduce',
+    };
+    const ctxA = await browser.newContext(desktop);
+    const ctxB = await browser.newContext(desktop);
+    const pageA = await ctxA.newPage();
+    const pageB = await ctxB.newPage();
+    for (const page of [pageA, pageB]) page.setDefaultTimeout(TIMEOUT);
+    watch(pageA, 'A');
+    watch(pageB, 'B');
+
+    await step('the login screen renders', async () => {
+      await pageA.goto(BASE_URL, { waitUntil: 'domcontentloaded' });
+      await pageA.getByRole('heading', { name: 'Welcome back' }).waitFor();
+      await screenshot(pageA, 'desktop-login.png');
+    });
+
+    await step(`A registers as ${USER_A}`, () => register(pageA, USER_A));
+    await step(`B registers as ${USER_B}`, () => register(pageB, USER_B));
+
+    await step(`A creates the public room ${ROOM}`, async () => {
+      await pageA.getByRole('button', { name: 'New room' }).click();
+      await pageA.getByLabel('Room name').fill(ROOM);
+      await pageA.getByRole('button', { name: 'Create room' }).click();
+      await waitForRoom(pageA);
+    });
+
+    await step('B reloads (still logged in) and joins the room', async () => {
+      await pageB.reload({ waitUntil: 'domcontentloaded' });
+      await currentUser(pageB).filter({ hasText: USER_B }).waitFor({ timeout: TIMEOUT });
+      await pageB.getByRole('button', { name: `Join ${ROOM}` }).click();
+      await waitForRoom(pageB);
+    });
+
+    await step('each sees the other online', async () => {
+      await waitForOnline(pageA, USER_B);
+      await waitForOnline(pageB, USER_A);
+    });
+
+    await step('they exchange messages', async () => {
+      await send(pageA, 'Morning! Is the release branch cut yet?');
+      await waitForMessage(pageB, 'Morning! Is the release branch cut yet?');
+      await send(pageB, 'Yes — tagged v2.4.0 ten minutes ago.');
+      await waitForMessage(pageA, 'Yes — tagged v2.4.0 ten minutes ago.');
+      await send(pageA, 'Great, I will start the rollout after lunch.\nShout if anything looks off.');
+      await waitForMessage(pageB, 'Great, I will start the rollout after lunch.\nShout if anything looks off.');
+    });
+
+    await step('B sees A typing, A sees B typing', async () => {
+      await composer(pageA).pressSequentially('draft', { delay: 20 });
+      await pageB.getByTestId('typing').filter({ hasText: `${USER_A} is typing` }).waitFor();
+      await composer(pageB).pressSequentially('hmm', { delay: 20 });
+      await pageA.getByTestId('typing').filter({ hasText: `${USER_B} is typing` }).waitFor();
+      await composer(pageA).fill('');
+      await composer(pageB).fill('');
+    });
+
+    await step('B goes offline (network cut)', async () => {
+      await ctxB.setOffline(true);
+      await pageB
+        .locator(
+          '[data-testid="connection-state"]:visible:is([data-state="offline"], [data-state="reconnecting"])',
+        )
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      await waitForOnline(pageA, USER_B, false);
+    });
+
+    const missed = [1, 2, 3, 4, 5].map((n) => `While you were away, #${n}`);
+    await step('A sends 5 messages while B is offline', async () => {
+      for (const body of missed) await send(pageA, body);
+      const shown = await renderedMessages(pageB);
+      assert.ok(
+        !shown.some((m) => missed.includes(m.body)),
+        'B received messages while offline: the drop did not cut the socket',
+      );
+    });
+
+    await step('B comes back and shows every message once, in order', async () => {
+      await ctxB.setOffline(false);
+      await waitForConnection(pageB, 'connected');
+      await waitForMessage(pageB, missed[missed.length - 1]);
+      const seenByA = await renderedMessages(pageA);
+      const seenByB = await renderedMessages(pageB);
+      assertOnceInOrder(seenByA, 'A');
+      assertOnceInOrder(seenByB, 'B');
+      assert.deepEqual(seenByB, seenByA, 'B does not show exactly what A shows');
+      const bodies = seenByB.map((m) => m.body);
+      assert.deepEqual(bodies.slice(-5), missed);
+      process.stdout.write(`    B shows seqs ${seenByB.map((m) => m.seq).join(',')}\n`);
+      await waitForOnline(pageA, USER_B);
+    });
+
+    await step('an HTML-looking body shows as text and fires no dialog', async () => {
+      await send(pageA, XSS);
+      await waitForMessage(pageB, XSS);
+      const images = await pageB.locator('[data-testid="messages"] img').count();
+      assert.equal(images, 0, 'the body was rendered as HTML');
+      const last = await renderedMessages(pageB);
+      assert.equal(last[last.length - 1].body, XSS);
+      // A dialog would have fired by now if the onerror handler had run.
+      await pageB.waitForFunction(() => document.readyState === 'complete');
+      assertNoProblems();
+    });
+
+    await step('desktop screenshots', async () => {
+      await send(pageB, 'All five arrived, in order. Looks good from here!');
+      await waitForMessage(pageA, 'All five arrived, in order. Looks good from here!');
+      await screenshot(pageA, 'desktop-a.png');
+      await screenshot(pageB, 'desktop-b.png');
+    });
+
+    await step('phone (375px): the room list collapses behind a button', async () => {
+      const state = await ctxB.storageState();
+      const phone = await browser.newContext({
+        storageState: state,
+        viewport: { width: 375, height: 812 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+        reducedMotion: 'reduce',
+      });
+      const page = await phone.newPage();
+      page.setDefaultTimeout(TIMEOUT);
+      watch(page, 'B-phone');
+      await page.goto(BASE_URL, { waitUntil: 'domcontentloaded' });
+      await waitForRoom(page);
+      await waitForMessage(page, 'All five arrived, in order. Looks good from here!');
+      const sidebar = page.locator('#sidebar');
+      assert.equal(await sidebar.isVisible(), false, 'the room list should be hidden at 375px');
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 375, `the page scrolls sideways at 375px (${width}px wide)`);
+      await waitForConnection(page, 'connected');
+      await screenshot(page, 'phone-room.png');
+      await page.getByRole('button', { name: 'Show rooms' }).click();
+      await sidebar.getByRole('button', { name: ROOM }).waitFor({ state: 'visible' });
+      await page.waitForFunction(
+        () => document.getElementById('sidebar')?.getBoundingClientRect().left === 0,
+        null,
+        { timeout: TIMEOUT },
+      );
+      await screenshot(page, 'phone-rooms.png');
+      await page.keyboard.press('Escape');
+      await sidebar.waitFor({ state: 'hidden' });
+      await phone.close();
+    });
+
+    await step('B logs out: token cleared, back at the login screen', async () => {
+      await pageB.getByRole('button', { name: 'Log out' }).click();
+      await pageB.getByRole('heading', { name: 'Welcome back' }).waitFor();
+      const token = await pageB.evaluate(() => localStorage.getItem('chatapp.token'));
+      assert.equal(token, null, 'the token is still in localStorage');
+      await waitForOnline(pageA, USER_B, false);
+    });
+
+    assertNoProblems();
+    await ctxA.close();
+    await ctxB.close();
+  } finally {
+    await browser.close();
+  }
+}
+
+main().then(
+  () => {
+    process.stdout.write(`\nPASS: ${stepNo} steps\n`);
+    process.exit(0);
+  },
+  (error) => {
+    process.stdout.write(`\nFAIL: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    if (problems.length) process.stdout.write(`browser problems:\n${problems.join('\n')}\n`);
+    process.exit(1);
+  },
+);
