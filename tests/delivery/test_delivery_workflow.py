@@ -99,7 +99,10 @@ def test_backend_tests_use_postgres_15_and_redis_7_with_health_checks() -> None:
         assert "--health-cmd" in services[name]["options"], f"{name} has no health check"
     text = run_text(job)
     assert text.index("chat db upgrade") < text.index("pytest"), "migrations must run first"
-    assert "--cov-fail-under=80" in text
+    assert "coverage report --fail-under=80" in text
+    backends = {str(s.get("env", {}).get("CHAT_TEST_BACKEND")) for s in steps(job)}
+    assert job["env"]["CHAT_TEST_BACKEND"] == "postgres"
+    assert "sqlite" in backends, "scripts/test.sh runs a SQLite pass too"
 
 
 def test_lint_and_security_scans() -> None:
