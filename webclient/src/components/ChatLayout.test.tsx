@@ -56,6 +56,19 @@ describe('room list', () => {
     expect(backend.record(other.id).members.has(alice.id)).toBe(true);
   });
 
+  it('puts the unread total and the open room in the page title', async () => {
+    const general = backend.addRoom('general', alice);
+    backend.addRoom('design', alice);
+    const { store } = await renderApp(backend, 'alice');
+    expect(document.title).toBe('ChatApp');
+    await openRoom('design');
+    expect(document.title).toBe('design · ChatApp');
+    act(() => {
+      store.dispatch({ type: 'rooms/upsert', room: { ...store.getState().rooms[general.id]!, unread: 4 } });
+    });
+    expect(document.title).toBe('(4) design · ChatApp');
+  });
+
   it('filters rooms by name', async () => {
     backend.addRoom('general', alice);
     backend.addRoom('design', alice);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useChatState } from '../store/useChat';
 import { Icon } from './Icon';
 import { RoomPanel } from './RoomPanel';
@@ -10,8 +10,27 @@ const SIDEBAR_ID = 'sidebar';
 export function ChatLayout() {
   const activeRoomId = useChatState((s) => s.activeRoomId);
   const me = useChatState((s) => s.session.user);
+  const rooms = useChatState((s) => s.rooms);
   const [drawerOpen, setDrawerOpen] = useState(false);
   const menuRef = useRef<HTMLButtonElement>(null);
+
+  const unread = useMemo(
+    () =>
+      Object.values(rooms).reduce(
+        (sum, room) => sum + (room.id === activeRoomId ? 0 : (room.unread ?? 0)),
+        0,
+      ),
+    [rooms, activeRoomId],
+  );
+  const activeName = activeRoomId === null ? undefined : rooms[activeRoomId]?.name;
+
+  useEffect(() => {
+    const base = activeName ? `${activeName} · ChatApp` : 'ChatApp';
+    document.title = unread > 0 ? `(${unread}) ${base}` : base;
+    return () => {
+      document.title = 'ChatApp';
+    };
+  }, [unread, activeName]);
 
   useEffect(() => {
     if (!drawerOpen) return;

@@ -221,6 +221,23 @@ describe('rooms', () => {
     expect(store.getState().views[room.id]).toBeDefined();
   });
 
+  it('refreshes the room list when it is stale', async () => {
+    const store = await signedIn();
+    const listings = () => backend.httpCalls.filter((c) => c === 'listRooms').length;
+    const before = listings();
+    await store.refreshRoomsIfStale(10_000);
+    expect(listings()).toBe(before);
+    now += 10_001;
+    backend.addRoom('brand-new', bob);
+    await store.refreshRoomsIfStale(10_000);
+    expect(listings()).toBe(before + 1);
+    expect(Object.values(store.getState().rooms).map((r) => r.name)).toContain('brand-new');
+    store.signOut(null);
+    now += 10_001;
+    await store.refreshRoomsIfStale(10_000);
+    expect(listings()).toBe(before + 1);
+  });
+
   it('shows the error of a room it cannot load', async () => {
     const room = backend.addRoom('secret', bob, true, [bob]);
     const store = await signedIn();

@@ -71,6 +71,7 @@ export class ChatStore {
   private readonly inFlight = new Map<string, symbol>();
   private readonly joining = new Set<number>();
   private readonly loading = new Set<number>();
+  private roomsFetchedAt = Number.NEGATIVE_INFINITY;
 
   constructor(deps: Partial<StoreDeps> = {}) {
     this.deps = { ...defaultDeps(), ...deps };
@@ -294,6 +295,7 @@ export class ChatStore {
 
   async refreshRooms(): Promise<Result> {
     const epoch = this.epoch;
+    this.roomsFetchedAt = this.deps.now();
     try {
       const rooms = await this.http.listRooms();
       if (epoch === this.epoch) this.dispatch({ type: 'rooms/loaded', rooms });
@@ -301,6 +303,16 @@ export class ChatStore {
     } catch (error) {
       return errorResult(error);
     }
+  }
+
+  /**
+   * New public rooms and unread counts of rooms not open here only come with a
+   * listing: refresh it when the tab regains focus, and now and then.
+   */
+  async refreshRoomsIfStale(maxAgeMs: number): Promise<void> {
+    if (this.state.session.status !== 'signed_in') return;
+    if (this.deps.now() - this.roomsFetchedAt < maxAgeMs) return;
+    await this.refreshRooms();
   }
 
   async createRoom(name: string, isPrivate: boolean): Promise<Result> {
