@@ -28,6 +28,7 @@ WORKDIR /src
 COPY pyproject.toml ./
 RUN python -c "import tomllib; project = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(project['dependencies']))" > requirements.txt \
  && pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt
+COPY README.md ./
 COPY chat/ chat/
 COPY loadtests/ loadtests/
 COPY migrations/ migrations/
