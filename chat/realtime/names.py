@@ -1,15 +1,23 @@
-"""Socket.IO room names: one per chat room, one per user, one per token."""
+"""Socket.IO room names (one per chat room, one per user, one per token) and the names of
+server events that are also orders to every process (see managers.py)."""
 
 from __future__ import annotations
 
+ROOM_PREFIX = "room:"
+USER_PREFIX = "user:"
+TOKEN_PREFIX = "token:"  # noqa: S105 - a room name, not a secret
+
+ROOM_LEFT = "room_left"
+SESSION_REVOKED = "session_revoked"
+
 
 def room_channel(room_id: int) -> str:
-    return f"room:{room_id}"
+    return f"{ROOM_PREFIX}{room_id}"
 
 
 def user_channel(user_id: int) -> str:
-    return f"user:{user_id}"
+    return f"{USER_PREFIX}{user_id}"
 
 
 def token_channel(jti: str) -> str:
-    return f"token:{jti}"
+    return f"{TOKEN_PREFIX}{jti}"

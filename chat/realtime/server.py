@@ -1,16 +1,36 @@
-"""Builds the AsyncServer (with AsyncRedisManager when REDIS_URL is set) and its handlers."""
+"""Builds the AsyncServer (with our Redis manager when REDIS_URL is set) and wires it up:
+connect and disconnect, the event handlers, presence, session ends and control orders."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
 import socketio
+from redis.asyncio import Redis
 
-from chat.domain.errors import ChatError
+from chat.domain.errors import ChatError, Unavailable
 from chat.metrics import Metrics
-from chat.realtime.names import token_channel, user_channel
+from chat.realtime.acks import EventRouter
+from chat.realtime.connections import Connection, Connections
+from chat.realtime.limits import Limits
+from chat.realtime.managers import LocalManager, RedisManager
+from chat.realtime.messages import MessageEvents
+from chat.realtime.names import (
+    ROOM_LEFT,
+    SESSION_REVOKED,
+    TOKEN_PREFIX,
+    USER_PREFIX,
+    token_channel,
+    user_channel,
+)
+from chat.realtime.presence import Attendance, LocalPresence, PresenceBackend
+from chat.realtime.presence_redis import RedisPresence
 from chat.realtime.publisher import SocketPublisher
+from chat.realtime.revocation import NAMESPACE, Sessions
+from chat.realtime.rooms import RoomEvents
 from chat.services.container import Services
 from chat.settings import Settings
 
@@ -23,51 +43,120 @@ class Realtime:
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.settings = settings
         self.metrics = metrics
-        manager: socketio.AsyncManager | None = None
+        self.manager: LocalManager | RedisManager
         if settings.redis_url:
-            manager = socketio.AsyncRedisManager(
-                settings.redis_url, channel=f"{settings.redis_prefix}:socketio"
+            self.manager = RedisManager(
+                settings.redis_url, channel=f"{settings.redis_prefix}:socketio", metrics=metrics
             )
+        else:
+            self.manager = LocalManager()
+        self.manager.after_emit = self._after_emit
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
-            client_manager=manager,
+            client_manager=self.manager,
             # None is engineio's same-origin check; a list is the explicit allow-list.
             cors_allowed_origins=list(settings.cors_origins) or None,
             max_http_buffer_size=settings.max_http_buffer_size,
             logger=False,
             engineio_logger=False,
         )
-        self.publisher = SocketPublisher(self.sio)
+        self.publisher = SocketPublisher(self.sio, metrics)
         self.asgi_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
+        self.connections = Connections()
+        self.sessions = Sessions(self.sio)
+        self.limits = Limits.from_settings(settings)
+        self._redis: Redis | None = None
+        self._attendance: Attendance | None = None
         self._services: Services | None = None
 
     def bind(self, services: Services) -> None:
         self._services = services
+        self._redis = services.redis
+        backend: PresenceBackend = LocalPresence()
+        if services.redis is not None:
+            backend = RedisPresence(
+                services.redis, self.settings.redis_prefix, self.settings.presence_ttl_seconds
+            )
+        self._attendance = Attendance(self.sio, backend, self.settings.presence_ttl_seconds)
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
+        router = EventRouter(self.sio, self.connections, self.metrics)
+        RoomEvents(self.sio, services, self._attendance, self.metrics).register(router)
+        MessageEvents(services, self.metrics).register(router)
+        router.on_unknown()
 
     @property
     def services(self) -> Services:
         assert self._services is not None, "Realtime.bind() was not called"
         return self._services
 
+    @property
+    def attendance(self) -> Attendance:
+        assert self._attendance is not None, "Realtime.bind() was not called"
+        return self._attendance
+
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             principal = await self.services.accounts.authenticate(token)
+        except Unavailable:
+            log.warning("socket refused: token store unavailable")
+            raise socketio.exceptions.ConnectionRefusedError("unavailable") from None
         except ChatError:
             log.warning("socket refused: unauthorized address=%s", environ.get("REMOTE_ADDR"))
             raise socketio.exceptions.ConnectionRefusedError("unauthorized") from None
-        await self.sio.save_session(sid, {"principal": principal})
+        conn = Connection(
+            sid=sid,
+            principal=principal,
+            send_bucket=self.limits.send_bucket(),
+            typing_bucket=self.limits.typing_bucket(),
+        )
+        self.connections.add(conn)
         await self.sio.enter_room(sid, user_channel(principal.user.id))
         await self.sio.enter_room(sid, token_channel(principal.jti))
+        self.sessions.watch_expiry(conn)
         self.metrics.connected_sockets.inc()
 
     async def _disconnect(self, sid: str, *args: Any) -> None:
+        conn = self.connections.pop(sid)
+        if conn is None:
+            return
+        conn.closed = True
+        self.sessions.forget(conn)
         self.metrics.connected_sockets.dec()
+        for room_id in list(conn.rooms):
+            # The manager takes the sid out of every room itself once this returns.
+            await self.attendance.unfollow(conn, room_id, leave_channel=False)
+
+    async def _after_emit(self, event: str, data: Any, room: str | None) -> None:
+        """Control orders riding on the publisher's events (see managers.py)."""
+        if room is None:
+            return
+        if event == SESSION_REVOKED and room.startswith(TOKEN_PREFIX):
+            self.sessions.revoke_room(room)
+        elif event == ROOM_LEFT and room.startswith(USER_PREFIX) and isinstance(data, dict):
+            room_id = data.get("room_id")
+            if not isinstance(room_id, int):
+                return
+            for sid, _ in list(self.sio.manager.get_participants(NAMESPACE, room)):
+                conn = self.connections.get(sid)
+                if conn is not None:
+                    await self.attendance.unfollow(conn, room_id)
 
     async def start(self) -> None:
-        """Background work that lives as long as the process (presence heartbeat, expiry)."""
+        """Starts the manager's listener now rather than at the first connection, and the
+        presence heartbeat (which also reaps dead processes)."""
+        if not self.sio.manager_initialized:
+            self.sio.manager_initialized = True
+            self.manager.initialize()
+        await self.attendance.start()
 
     async def stop(self) -> None:
-        """Stops background work."""
+        await self.publisher.drain()
+        await self.sessions.stop()
+        await self.attendance.stop()
+        listener = getattr(self.manager, "thread", None)
+        if isinstance(listener, asyncio.Task):
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
