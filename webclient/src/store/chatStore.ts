@@ -155,6 +155,9 @@ export class ChatStore {
   }
 
   async logout(): Promise<void> {
+    // Close the socket first: the server cuts sockets of a revoked token, and the
+    // socket module would otherwise try to reconnect once.
+    this.closeRealtime();
     try {
       if (this.token) await this.http.logout();
     } catch {
