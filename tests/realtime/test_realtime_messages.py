@@ -1,0 +1,151 @@
+"""send, edit and delete: acks after commit, broadcasts to the room, every error code."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from tests.realtime.conftest import Connect
+from tests.realtime.helpers import code, join, send, succeeded
+from tests.support.clients import Account, create_room, register
+
+
+async def test_send_acks_the_stored_message_and_the_room_gets_it(
+    http: httpx.AsyncClient, user: Account, other: Account, connect: Connect
+) -> None:
+    room = await create_room(http, user)
+    sender = await connect(user)
+    listener = await connect(other)
+    await join(sender, room["id"])
+    await join(listener, room["id"])
+    body = "  exactly <b>as</b> sent \u00e9\U0001f600  "
+    ack = succeeded(
+        await sender.call("send", {"room_id": room["id"], "body": body, "client_id": "c-1"})
+    )
+    assert set(ack) == {"ok", "message"}
+    message = ack["message"]
+    assert message["seq"] == 1
+    assert message["body"] == body
+    assert message["client_id"] == "c-1"
+    assert message["sender"] == {"id": user.id, "username": user.username}
+    assert message["deleted"] is False
+    assert message["edited_at"] is None
+    assert message["created_at"].endswith("Z")
+    for client in (sender, listener):
+        await client.recorder.wait_for(lambda r: message in r.of("message"), what="broadcast")
+    # Durable: REST history has it.
+    page = (await http.get(f"/api/rooms/{room['id']}/messages", headers=user.headers)).json()
+    assert page["messages"] == [message]
+
+
+async def test_send_refusals(http: httpx.AsyncClient, user: Account, connect: Connect) -> None:
+    outsider = await register(http)
+    room = await create_room(http, user)
+    private = await create_room(http, user, private=True)
+    client = await connect(outsider)
+    ok_payload = {"room_id": room["id"], "body": "hi", "client_id": "c"}
+    assert code(await client.call("send", ok_payload)) == "forbidden"
+    assert code(await client.call("send", {**ok_payload, "room_id": private["id"]})) == "not_found"
+    assert code(await client.call("send", {**ok_payload, "room_id": 2**40})) == "not_found"
+    member = await connect(user)
+    assert code(await member.call("send", {**ok_payload, "body": "x" * 4001})) == "too_large"
+    for payload in (
+        None,
+        "hi",
+        [ok_payload],
+        {**ok_payload, "body": ""},
+        {**ok_payload, "body": "   "},
+        {**ok_payload, "body": 5},
+        {**ok_payload, "body": None},
+        {**ok_payload, "body": ["hi"]},
+        {**ok_payload, "client_id": ""},
+        {**ok_payload, "client_id": "x" * 65},
+        {**ok_payload, "client_id": 3},
+        {"room_id": room["id"], "body": "hi"},
+        {**ok_payload, "room_id": None},
+    ):
+        assert code(await member.call("send", payload)) == "invalid", payload
+    # 4000 characters is allowed, whatever their width.
+    ack = await member.call("send", {**ok_payload, "body": "\U0001f600" * 4000})
+    assert len(succeeded(ack)["message"]["body"]) == 4000
+
+
+async def test_same_client_id_twice_concurrently_is_stored_once(
+    http: httpx.AsyncClient, user: Account, connect: Connect
+) -> None:
+    room = await create_room(http, user)
+    first = await connect(user)
+    second = await connect(user)
+    await join(first, room["id"])
+    payload = {"room_id": room["id"], "body": "once", "client_id": "dup-1"}
+    acks = await asyncio.gather(
+        first.call("send", payload), second.call("send", payload), first.call("send", payload)
+    )
+    messages = [succeeded(ack)["message"] for ack in acks]
+    assert messages[0] == messages[1] == messages[2]
+    # Later, too, and with another body: the original comes back.
+    again = succeeded(await second.call("send", {**payload, "body": "changed"}))["message"]
+    assert again == messages[0]
+    ack = await join(first, room["id"], since_seq=0)
+    assert [m["client_id"] for m in ack["messages"]] == ["dup-1"]
+    fence = await send(first, room["id"], "fence")
+    await first.recorder.wait_for(lambda r: any(m["id"] == fence["id"] for m in r.of("message")))
+    assert [m["seq"] for m in first.recorder.of("message")] == [1, 2]
+
+
+async def test_edit_by_the_sender_only(
+    http: httpx.AsyncClient, user: Account, other: Account, connect: Connect
+) -> None:
+    room = await create_room(http, user)
+    author = await connect(other)
+    owner = await connect(user)
+    await join(author, room["id"])
+    await join(owner, room["id"])
+    message = await send(author, room["id"], "draft")
+    ack = succeeded(await author.call("edit", {"message_id": message["id"], "body": "final"}))
+    edited = ack["message"]
+    assert edited["body"] == "final"
+    assert edited["seq"] == message["seq"]
+    assert edited["edited_at"] is not None
+    await owner.recorder.wait_for(lambda r: edited in r.of("message_updated"), what="update")
+    assert code(await owner.call("edit", {"message_id": message["id"], "body": "x"})) == "forbidden"
+    assert code(await author.call("edit", {"message_id": 2**40, "body": "x"})) == "not_found"
+    too_long = {"message_id": message["id"], "body": "x" * 4001}
+    assert code(await author.call("edit", too_long)) == "too_large"
+    for payload in (None, {"message_id": message["id"]}, {"message_id": "1", "body": "x"}):
+        assert code(await author.call("edit", payload)) == "invalid", payload
+
+
+async def test_delete_by_the_sender_or_the_room_owner(
+    http: httpx.AsyncClient, user: Account, other: Account, connect: Connect
+) -> None:
+    room = await create_room(http, user)
+    bystander = await register(http)
+    author = await connect(other)
+    owner = await connect(user)
+    third = await connect(bystander)
+    for client in (author, owner, third):
+        await join(client, room["id"])
+    mine = await send(author, room["id"], "mine")
+    theirs = await send(author, room["id"], "theirs")
+    assert code(await third.call("delete", {"message_id": mine["id"]})) == "forbidden"
+    deleted = succeeded(await author.call("delete", {"message_id": mine["id"]}))["message"]
+    assert deleted["deleted"] is True
+    assert deleted["body"] == ""
+    assert deleted["seq"] == mine["seq"]
+    by_owner = succeeded(await owner.call("delete", {"message_id": theirs["id"]}))["message"]
+    assert by_owner["deleted"] is True
+    for client in (author, owner, third):
+        await client.recorder.wait_for(
+            lambda r: {m["id"] for m in r.of("message_updated")} == {mine["id"], theirs["id"]},
+            what="both deletions",
+        )
+    assert code(await author.call("edit", {"message_id": mine["id"], "body": "x"})) == "not_found"
+    assert code(await author.call("delete", {"message_id": 2**40})) == "not_found"
+    assert code(await author.call("delete", {"message_id": -1})) == "invalid"
+    # An outsider of a private room cannot learn its messages exist.
+    private = await create_room(http, user, private=True)
+    secret = await send(owner, private["id"], "secret")
+    assert code(await third.call("delete", {"message_id": secret["id"]})) == "not_found"
+    assert code(await third.call("edit", {"message_id": secret["id"], "body": "x"})) == "not_found"
