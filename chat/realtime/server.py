@@ -37,6 +37,18 @@ from chat.settings import Settings
 log = logging.getLogger(__name__)
 
 
+class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
+    """python-socketio logs a traceback at ERROR for every packet it cannot parse; a client
+    that sends one is not speaking Socket.IO, so it is closed with a one-line warning."""
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            log.warning("malformed packet, closing the connection: %r", exc)
+            await self.eio.disconnect(eio_sid)
+
+
 class Realtime:
     """Created before the services (they need its publisher), bound to them after."""
 
@@ -51,7 +63,7 @@ class Realtime:
         else:
             self.manager = LocalManager()
         self.manager.after_emit = self._after_emit
-        self.sio = socketio.AsyncServer(
+        self.sio = ChatServer(
             async_mode="asgi",
             client_manager=self.manager,
             # None is engineio's same-origin check; a list is the explicit allow-list.
