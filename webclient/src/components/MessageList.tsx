@@ -39,9 +39,10 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
   const store = useStore();
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottomRef = useRef(true);
-  const previous = useRef<{ first: number | undefined; height: number }>({
+  const previous = useRef<{ first: number | undefined; height: number; pending: number }>({
     first: undefined,
     height: 0,
+    pending: 0,
   });
   const [atBottom, setAtBottom] = useState(true);
   const messages = useMemo(() => orderedMessages(view.timeline), [view.timeline]);
@@ -57,18 +58,21 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
   }, [store, roomId, view.timeline]);
 
   // Keep the reader's place: after an older page is prepended, shift by what was
-  // added above; otherwise follow the bottom while the reader is there.
+  // added above; otherwise follow the bottom while the reader is there, and go to
+  // it when the user sends something.
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
     const first = view.timeline.seqs[0];
     const prev = previous.current;
-    if (prev.first !== undefined && first !== undefined && first < prev.first) {
+    const sent = view.pending.length > prev.pending;
+    if (!sent && prev.first !== undefined && first !== undefined && first < prev.first) {
       el.scrollTop += el.scrollHeight - prev.height;
-    } else if (atBottomRef.current) {
+    } else if (atBottomRef.current || sent) {
       el.scrollTop = el.scrollHeight;
+      atBottomRef.current = true;
     }
-    previous.current = { first, height: el.scrollHeight };
+    previous.current = { first, height: el.scrollHeight, pending: view.pending.length };
   }, [view.timeline, view.pending]);
 
   // A page too short to scroll cannot trigger "older on scroll": fetch until it can.
