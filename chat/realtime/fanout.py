@@ -1,0 +1,175 @@
+"""Fan-out fast path: encode a broadcast once, write the same websocket frame to every
+recipient's transport.
+
+Stock python-socketio spends most of a broadcast per recipient: a task, an engineio queue
+hop and a writer-task wake-up, and a websocket frame built again for every copy
+(FIELD-NOTES 25-26). Here the manager builds the Engine.IO text and its websocket frame once
+and writes the bytes straight to each connection's transport — but only when that is
+indistinguishable from the stock path:
+
+- the socket is on the websocket transport (not polling, not mid-upgrade);
+- its engineio writer is idle: parked on an empty queue, with nothing taken and not yet
+  written, so pings and acks that engineio queues itself keep their order with our frames;
+- its transport is open and its write buffer is below MAX_BUFFERED_BYTES.
+
+Anything else takes python-socketio's own path. A reader that stops reading cannot make the
+server hold its messages without bound: once its transport buffers MAX_BUFFERED_BYTES (or its
+engineio queue MAX_QUEUED_PACKETS), the connection is closed, and the client resumes by
+`seq` when it reconnects (PROTOCOL.md guarantee 4).
+
+Server-to-client frames are unmasked and never fragmented here. When permessage-deflate was
+negotiated, an uncompressed message (RSV1 clear) is still valid (RFC 7692 section 6), and it
+does not touch the compression context.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import socketio
+from engineio import packet as eio_packet
+from engineio.async_drivers.asgi import WebSocket as EngineioWebSocket
+from socketio import packet as sio_packet
+
+log = logging.getLogger(__name__)
+
+MAX_BUFFERED_BYTES = 4 * 1024 * 1024
+MAX_QUEUED_PACKETS = 2000
+
+
+def websocket_text_frame(payload: bytes) -> bytes:
+    """One unmasked, final text frame (server to client, RFC 6455 section 5.2)."""
+    length = len(payload)
+    if length < 126:
+        header = bytes((0x81, length))
+    elif length < 65536:
+        header = bytes((0x81, 126)) + length.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + length.to_bytes(8, "big")
+    return header + payload
+
+
+class DirectWebSocket(EngineioWebSocket):  # type: ignore[misc]
+    """engineio's ASGI websocket wrapper that also lends its socket the connection's
+    transport, for the manager below. Nothing else changes."""
+
+    async def __call__(self, environ: dict[str, Any]) -> Any:
+        socket = getattr(self.handler, "__self__", None)
+        protocol = getattr(environ.get("asgi.send"), "__self__", None)
+        transport = getattr(protocol, "transport", None)
+        if socket is not None and isinstance(transport, asyncio.WriteTransport):
+            socket.direct_transport = transport
+        try:
+            return await super().__call__(environ)
+        finally:
+            if socket is not None:
+                socket.direct_transport = None
+
+
+def install_direct_websocket(sio: socketio.AsyncServer) -> None:
+    """Makes this server's engineio use DirectWebSocket (per server, not process-wide)."""
+    sio.eio._async = {**sio.eio._async, "websocket": DirectWebSocket}
+
+
+def _writer_idle(queue: asyncio.Queue[Any]) -> bool:
+    """True when engineio's writer waits on an empty queue, so nothing it took is unwritten.
+
+    A put() leaves the item in the queue until the waiting getter resumes, and the writer
+    only calls get() again after it has written everything it took.
+    """
+    if not queue.empty():
+        return False
+    getters: Iterable[asyncio.Future[Any]] = getattr(queue, "_getters", ())
+    return any(not getter.done() for getter in getters)
+
+
+class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
+    """Sits under AsyncPubSubManager in the MRO, so local delivery of every broadcast —
+    this process's own and those arriving from Redis — goes through emit() below."""
+
+    # Copies delivered by each path, and connections closed for not reading (for /metrics).
+    direct_copies = 0
+    queued_copies = 0
+    slow_consumers_closed = 0
+    max_buffered_bytes = MAX_BUFFERED_BYTES
+    max_queued_packets = MAX_QUEUED_PACKETS
+
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        room = to or room
+        if callback is not None or namespace not in self.rooms:
+            await super().emit(event, data, namespace, room, skip_sid, callback, **kwargs)
+            return
+        if isinstance(data, tuple):
+            args = list(data)
+        elif data is not None:
+            args = [data]
+        else:
+            args = []
+        pkt = self.server.packet_class(sio_packet.EVENT, namespace=namespace, data=[event, *args])
+        encoded = pkt.encode()
+        if isinstance(encoded, list):  # binary attachments: the stock path handles them
+            await super().emit(event, data, namespace, room, skip_sid, callback, **kwargs)
+            return
+        eio_pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        frame: bytes | None = None
+        skip = set(skip_sid) if isinstance(skip_sid, list) else {skip_sid}
+        sockets = self.server.eio.sockets
+        queued = []
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid in skip:
+                continue
+            socket = sockets.get(eio_sid)
+            if socket is None or socket.closed:
+                continue
+            transport = getattr(socket, "direct_transport", None)
+            if (
+                transport is not None
+                and socket.upgraded
+                and not socket.upgrading
+                and _writer_idle(socket.queue)
+            ):
+                if transport.is_closing():
+                    continue
+                if transport.get_write_buffer_size() > self.max_buffered_bytes:
+                    self._close_slow(sid, socket, transport, queued)
+                    continue
+                if frame is None:
+                    frame = websocket_text_frame(eio_pkt.encode().encode())
+                transport.write(frame)
+                self.direct_copies += 1
+            elif socket.queue.qsize() > self.max_queued_packets:
+                self._close_slow(sid, socket, transport, queued)
+            else:
+                queued.append(socket.send(eio_pkt))
+                self.queued_copies += 1
+        if queued:
+            await asyncio.gather(*queued, return_exceptions=True)
+
+    def _close_slow(self, sid: str, socket: Any, transport: Any, pending: list[Any]) -> None:
+        log.warning("closing %s: it stopped reading", sid)
+        self.slow_consumers_closed += 1
+        if transport is not None:
+            transport.abort()
+        else:
+            pending.append(socket.close(wait=False, abort=True))
+
+
+class DirectEmitManager(DirectEmitMixin):
+    """The in-process manager, with the fast path."""
+
+
+class DirectEmitRedisManager(socketio.AsyncRedisManager, DirectEmitMixin):  # type: ignore[misc]
+    """AsyncRedisManager, with the fast path for local delivery."""
