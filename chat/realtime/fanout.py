@@ -127,7 +127,7 @@ class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
         frame: bytes | None = None
         skip = set(skip_sid) if isinstance(skip_sid, list) else {skip_sid}
         sockets = self.server.eio.sockets
-        queued = []
+        queued: list[Any] = []
         for sid, eio_sid in self.get_participants(namespace, room):
             if sid in skip:
                 continue
