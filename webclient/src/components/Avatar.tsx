@@ -1,4 +1,4 @@
-import { avatarHue, initials } from '../lib/format';
+import { avatarColour, initials } from '../lib/format';
 
 interface Props {
   username: string;
@@ -8,11 +8,10 @@ interface Props {
 
 /** Initials on a per-user colour; decorative, the name is always shown next to it. */
 export function Avatar({ username, size = 'md', online }: Props) {
-  const hue = avatarHue(username);
   return (
     <span
       className={`avatar avatar-${size}`}
-      style={{ background: `hsl(${hue} 65% 46%)` }}
+      style={{ background: avatarColour(username) }}
       aria-hidden="true"
     >
       {initials(username)}

@@ -40,11 +40,27 @@ export function formatDay(iso: string, now: Date = new Date()): string {
   return dayFormat.format(date);
 }
 
-/** A stable hue per username, so a person keeps one colour everywhere. */
-export function avatarHue(username: string): number {
+/** Deep enough for white initials to stay readable on every one of them. */
+const AVATAR_COLOURS = [
+  '#4f46e5',
+  '#7c3aed',
+  '#c026d3',
+  '#db2777',
+  '#e11d48',
+  '#c2410c',
+  '#b45309',
+  '#15803d',
+  '#0f766e',
+  '#0e7490',
+  '#0369a1',
+  '#1d4ed8',
+] as const;
+
+/** A stable colour per username, so a person keeps one colour everywhere. */
+export function avatarColour(username: string): string {
   let hash = 0;
-  for (const ch of username.toLowerCase()) hash = (hash * 33 + ch.charCodeAt(0)) % 360;
-  return hash;
+  for (const ch of username.toLowerCase()) hash = (hash * 33 + ch.charCodeAt(0)) % 1_000_003;
+  return AVATAR_COLOURS[hash % AVATAR_COLOURS.length] ?? AVATAR_COLOURS[0];
 }
 
 /** "grace_hopper" → "GH", "ada_1815" → "AD", "x" → "X". */
