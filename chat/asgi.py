@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from chat.http.app import create_flask_app
 from chat.http.bridge import PooledWsgiToAsgi
 from chat.http.guard import ApiGuard, Receive, Scope, Send, send_json
+from chat.logs import configure_logging
 from chat.metrics import Metrics
 from chat.realtime.server import Realtime
 from chat.services.container import build_services
@@ -121,7 +122,9 @@ def create_app(settings: Settings) -> ChatApp:
 def __getattr__(name: str) -> Any:
     """`uvicorn chat.asgi:app` builds the app from the environment on first access."""
     if name == "app":
-        app = create_app(Settings.from_env())
+        settings = Settings.from_env()
+        configure_logging(settings.log_level)
+        app = create_app(settings)
         globals()["app"] = app
         return app
     raise AttributeError(name)

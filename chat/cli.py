@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import secrets
 import sys
 from pathlib import Path
 
+from chat.logs import configure_logging
 from chat.settings import Settings, SettingsError
 
 
@@ -32,13 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"chat: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_level)
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers, args.fd)
-    return asyncio.run(_db(settings, args.action, args.revision))
+    print(asyncio.run(_db(settings, args.action, args.revision)))
+    return 0
 
 
 def _ensure_dev_secret() -> None:
@@ -56,6 +54,11 @@ def _ensure_dev_secret() -> None:
 def _serve(settings: Settings, host: str, port: int, workers: int, fd: int | None) -> int:
     import uvicorn
 
+    if workers > 1 and settings.auto_migrate:
+        # Migrate once here rather than racing N workers at it (SQLite has no advisory lock).
+        asyncio.run(_db(settings, "upgrade", None))
+        os.environ["AUTO_MIGRATE"] = "false"
+
     uvicorn.run(
         "chat.asgi:app",
         host=host,
@@ -72,7 +75,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int, fd: int | Non
     return 0
 
 
-async def _db(settings: Settings, action: str, revision: str | None) -> int:
+async def _db(settings: Settings, action: str, revision: str | None) -> str:
+    """Runs the action; returns the schema revision after it."""
     from chat.storage import migrate
     from chat.storage.database import Database, create_engine
 
@@ -82,7 +86,6 @@ async def _db(settings: Settings, action: str, revision: str | None) -> int:
             await migrate.upgrade(db, revision or "head")
         elif action == "downgrade":
             await migrate.downgrade(db, revision or "-1")
-        print(await migrate.current(db) or "(empty)")
+        return await migrate.current(db) or "(empty)"
     finally:
         await db.dispose()
-    return 0
