@@ -60,9 +60,21 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        async with self._translated(), self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection whose every statement commits by itself: for a single statement
+        that must hold its row locks only while the server executes it, not for a round
+        trip back to this process (a busy event loop would stretch that)."""
+        async with self._translated(), self.engine.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    @asynccontextmanager
+    async def _translated(self) -> AsyncIterator[None]:
         try:
-            async with self.engine.begin() as conn:
-                yield conn
+            yield
         except (
             OperationalError,
             SAInterfaceError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, insert, select, update
+from sqlalchemy import Exists, Select, and_, exists, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chat.domain.models import Message, Page, SendResult, User
@@ -56,6 +56,8 @@ async def append_message(
     """
     now = datetime.now(UTC)
     is_member = exists().where(memberships.c.room_id == room_id, memberships.c.user_id == sender.id)
+    if not db.is_sqlite:
+        return await _append_in_one_statement(db, room_id, sender, body, client_id, now, is_member)
     try:
         async with db.transaction() as conn:
             seq = (
@@ -92,6 +94,68 @@ async def append_message(
         id=message_id,
         room_id=room_id,
         seq=seq,
+        sender=sender,
+        body=body,
+        client_id=client_id,
+        created_at=now,
+        edited_at=None,
+        deleted=False,
+    )
+    return SendResult(message=message, created=True)
+
+
+async def _append_in_one_statement(
+    db: Database,
+    room_id: int,
+    sender: User,
+    body: str,
+    client_id: str,
+    now: datetime,
+    is_member: Exists,
+) -> SendResult | None:
+    """PostgreSQL: the increment and the insert as one autocommitted statement (a data-
+    modifying CTE). The room's row lock is held only while the server runs it, never across
+    a round trip to a busy event loop, so concurrent senders of one room, on every process,
+    queue for microseconds instead of milliseconds. A unique violation undoes the whole
+    statement, the increment included: still no gaps, no repeats."""
+    next_seq = (
+        update(rooms)
+        .where(rooms.c.id == room_id, is_member)
+        .values(last_seq=rooms.c.last_seq + 1)
+        .returning(rooms.c.last_seq)
+        .cte("next_seq")
+    )
+    row_values = select(
+        literal(room_id, messages.c.room_id.type),
+        next_seq.c.last_seq,
+        literal(sender.id, messages.c.sender_id.type),
+        literal(body, messages.c.body.type),
+        literal(client_id, messages.c.client_id.type),
+        literal(now, messages.c.created_at.type),
+        literal(False, messages.c.deleted.type),
+    )
+    statement = (
+        insert(messages)
+        .from_select(
+            ["room_id", "seq", "sender_id", "body", "client_id", "created_at", "deleted"],
+            row_values,
+        )
+        .returning(messages.c.id, messages.c.seq)
+    )
+    try:
+        async with db.autocommit() as conn:
+            row = (await conn.execute(statement)).first()
+    except IntegrityError:
+        original = await find_by_client_id(db, room_id, sender.id, client_id)
+        if original is None:
+            raise
+        return SendResult(message=original, created=False)
+    if row is None:
+        return None
+    message = Message(
+        id=row.id,
+        room_id=room_id,
+        seq=row.seq,
         sender=sender,
         body=body,
         client_id=client_id,
