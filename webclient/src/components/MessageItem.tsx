@@ -84,6 +84,9 @@ export const MessageItem = memo(function MessageItem({
       data-testid="message"
       data-seq={message.seq}
       data-sender={message.sender.username}
+      // Focusable by tap or click (not by Tab): on touch screens, where nothing
+      // hovers, tapping a message reveals its actions through :focus-within.
+      tabIndex={-1}
     >
       <div className="msg-gutter">
         {grouped ? (
