@@ -1,0 +1,61 @@
+"""Drill 1: Redis stopped and restarted mid-stream (FIELD-NOTES 9).
+
+Local delivery goes on, nothing crashes, /api/ready says 503 and recovers, cross-process
+delivery returns on its own, and resume fills what live delivery missed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from tests.drills.scenario import scenario, wait_ready
+from tests.support.cluster import Cluster
+from tests.support.traffic import wait_until
+
+
+async def test_redis_restart_mid_stream(cluster: Callable[..., Cluster]) -> None:
+    cl = cluster()
+    scen = await scenario(cl)
+    try:
+        scen.start()
+        await scen.flow(40)
+
+        await cl.redis.astop()
+        down = time.monotonic()
+        await wait_ready(cl, 503, timeout=10)
+
+        # Local delivery goes on: each process's own receivers get its senders' messages.
+        for index, url in enumerate(cl.urls):
+            sender = next(s for s in scen.senders if s.sock.server == url)
+            out = await sender.send_one()
+            assert out.acked, f"send on {url} during the Redis outage: {out.attempts}"
+            seq = int(out.acks[-1]["seq"])
+            local = [
+                r
+                for r in scen.receivers
+                if r.server == url and r.log is not None and sender.room_id in r.log.rooms
+            ]
+            assert local, f"no receiver on server {index}"
+            for receiver in local:
+                assert receiver.log is not None
+                log = receiver.log
+                await wait_until(
+                    lambda log=log, seq=seq, room=sender.room_id: any(
+                        d.live and int(d.message["seq"]) == seq for d in log.deliveries[room]
+                    ),
+                    5,
+                    f"{receiver.name} to get seq {seq} live during the outage",
+                )
+        await scen.flow(20)
+        await wait_until(lambda: time.monotonic() - down > 3, 5, "3 s of outage")
+
+        await cl.redis.astart()
+        await wait_ready(cl, 200, timeout=15)
+        # Cross-process delivery comes back without anyone restarting anything.
+        await scen.probe_live(timeout=20)
+        await scen.flow(20)
+        await scen.end()
+    finally:
+        await scen.close()
+    cl.assert_alive()
+    assert not cl.unhandled(), cl.unhandled()
