@@ -52,6 +52,16 @@ async def resume(client: SocketClient, room_id: int, since_seq: int) -> list[dic
         since_seq = ack["messages"][-1]["seq"]
 
 
+def contiguous(seen: set[int]) -> int:
+    """The seq to resume from: the highest n with 1..n all seen. Live delivery is not in
+    seq order across processes (a process delivers its own sends before those it hears from
+    Redis), so the highest seq seen may sit above a gap."""
+    n = 0
+    while n + 1 in seen:
+        n += 1
+    return n
+
+
 def seqs(messages: list[dict[str, Any]], room_id: int) -> list[int]:
     return [m["seq"] for m in messages if m["room_id"] == room_id]
 
