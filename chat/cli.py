@@ -68,6 +68,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, fd: int | Non
         lifespan="on",
         log_level=settings.log_level,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
         ws_max_size=settings.max_http_buffer_size,
         timeout_graceful_shutdown=5,

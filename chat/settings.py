@@ -42,6 +42,7 @@ ENV_VARS: tuple[str, ...] = (
     "BRIDGE_THREADS",
     "PRESENCE_TTL_SECONDS",
     "LOG_LEVEL",
+    "FORWARDED_ALLOW_IPS",
 )
 
 
@@ -74,6 +75,9 @@ class Settings:
     bridge_threads: int = 32
     presence_ttl_seconds: int = 15
     log_level: str = "info"
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse proxy):
+    # the client address that login rate limits and logs see comes from there.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
         if not self.secret_key:
@@ -129,6 +133,7 @@ class Settings:
             bridge_threads=reader.integer("BRIDGE_THREADS", 32, minimum=1),
             presence_ttl_seconds=reader.integer("PRESENCE_TTL_SECONDS", 15, minimum=2),
             log_level=reader.text("LOG_LEVEL", "info").lower(),
+            forwarded_allow_ips=reader.text("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )
 
 
