@@ -26,6 +26,22 @@ install() {
     .venv/bin/python -m pip install -q -e ".[dev,load]"
 }
 
+system_tools() {  # Debian packages some stages use: Chromium, shellcheck, nginx (for nginx -t)
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+  command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
+  [[ ${#missing[@]} == 0 ]] && return 0
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing: ${missing[*]}"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "not root or no apt-get: install ${missing[*]} to run every check"
+    [[ -z ${CI-} ]]
+  fi
+}
+
 static_checks() {
   .venv/bin/ruff check chat migrations tests loadtests &&
     .venv/bin/ruff format --check chat migrations tests loadtests &&
@@ -65,6 +81,7 @@ rm -f .coverage .coverage.* test-artifacts/e2e.db*
 
 stage "install" install || true
 if [[ ${FAILED[*]-} == *install* ]]; then echo "install failed"; exit 1; fi
+stage "system tools" system_tools
 stage "static checks" static_checks
 stage "delivery validation" bash scripts/validate-delivery.sh
 
