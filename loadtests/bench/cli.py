@@ -83,6 +83,7 @@ def fanout(args: argparse.Namespace) -> int:
         refine=args.refine,
         retries=args.retries,
         profile=args.profile,
+        profile_native=args.profile_native,
         duration=args.duration,
         warmup=args.warmup,
         drain=args.drain,
@@ -274,6 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile",
         action="store_true",
         help="py-spy the Python server processes during each measured step",
+    )
+    f.add_argument(
+        "--profile-native",
+        action="store_true",
+        help="like --profile with C frames (syscalls, uvloop, GC); pauses the server per sample",
     )
     f.add_argument("--no-pin", action="store_true", help="do not pin server/generator cores")
     f.add_argument("--env", action="append", default=[], help="KEY=VALUE for ChatApp servers")

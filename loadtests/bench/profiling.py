@@ -1,7 +1,8 @@
 """py-spy profiles of the Python server processes during a step, and their summary.
 
 ``chat-bench fanout --profile`` samples every Python server process (not Node) at
-100 Hz for the length of each measured step, non-blocking, and keeps py-spy's raw
+100 Hz for the length of each measured step, non-blocking (``--profile-native``: with
+C frames, pausing the process at each sample), and keeps py-spy's raw
 collapsed stacks (load them in speedscope or flamegraph.pl). The summary splits the
 samples — CPU time, py-spy skips idle threads — by the library of the innermost
 Python frame ("self") and by every library on the stack ("inclusive").
@@ -21,6 +22,11 @@ import psutil  # type: ignore[import-untyped]
 
 # (label, path fragments) - the first match wins, for the innermost frame.
 AREAS: list[tuple[str, tuple[str, ...]]] = [
+    # Native frames (--profile-native only).
+    ("syscalls in libc (write, epoll, recv)", ("(libc.so",)),
+    ("CPython runtime (GC, allocation, eval)", ("(libpython",)),
+    ("uvloop (C)", ("(loop.c", "uvloop/", "(uvloop")),
+    ("asyncio (C)", ("_asynciomodule",)),
     ("chat.realtime", ("chat/realtime/",)),
     ("chat.services", ("chat/services/",)),
     ("chat.storage", ("chat/storage/",)),
@@ -70,8 +76,10 @@ def python_pids(processes: list[psutil.Process]) -> list[int]:
 
 
 def start(
-    pids: list[int], out_prefix: Path, duration: float
+    pids: list[int], out_prefix: Path, duration: float, native: bool = False
 ) -> list[tuple[subprocess.Popen[bytes], Path]]:
+    """One py-spy per process. ``native`` adds C frames but pauses the process for
+    every sample (py-spy cannot do both non-blocking): it perturbs what it measures."""
     exe = py_spy()
     if exe is None or not pids:
         return []
@@ -89,7 +97,7 @@ def start(
                 "100",
                 "--format",
                 "raw",
-                "--nonblocking",
+                *(["--native"] if native else ["--nonblocking"]),
                 "--duration",
                 str(max(1, int(duration))),
                 "--output",

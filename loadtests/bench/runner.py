@@ -53,6 +53,7 @@ class BenchOptions:
     settle_seconds: float = 15.0
     retries: int = 1
     profile: bool = False
+    profile_native: bool = False
 
     def user_count(self) -> int:
         return self.users or min(self.connections, 100)
@@ -435,7 +436,7 @@ def run_config(
                     progress,
                     index,
                     len(rates),
-                    log_dir.parent / "profiles" if opts.profile else None,
+                    log_dir.parent / "profiles" if opts.profile or opts.profile_native else None,
                 )
                 step_id += 1
                 attempts.append(attempt)
@@ -515,7 +516,9 @@ def run_step(
     profilers: list[Any] = []
     if profile_dir is not None and index >= 0:
         prefix = profile_dir / f"{safe_name(kind)}-{rate:g}-step{index}"
-        profilers = profiling.start(profiling.python_pids(handle.processes()), prefix, duration)
+        profilers = profiling.start(
+            profiling.python_pids(handle.processes()), prefix, duration, opts.profile_native
+        )
     cpu0 = handle.cpu_seconds()
     svc0 = services_cpu_seconds()
     busy0 = busy_cpu_seconds()
