@@ -1,11 +1,12 @@
 """Presence shared by every process through Redis, that cannot go stale when a process dies.
 
-Each process is a node with a random id and a heartbeat in a sorted set (scored with Redis'
-own clock, so machines' clocks do not matter). A node records which (room, user) pairs it
-holds in a set of its own; a room's hash counts, per user, the nodes that hold that user.
-Every change is one Lua script, so counts and sets never disagree. Any node reaps a node
-whose heartbeat is older than PRESENCE_TTL_SECONDS: its pairs are uncounted in the same
-script, and the users whose count reaches zero are returned to be announced offline.
+Each process is a node with a random id and a heartbeat in a sorted set, scored with its
+deadline: Redis' own clock (so machines' clocks do not matter) plus the node's own TTL (so
+processes with different PRESENCE_TTL_SECONDS never reap each other early). A node records
+which (room, user) pairs it holds in a set of its own; a room's hash counts, per user, the
+nodes that hold that user. Every change is one Lua script, so counts and sets never
+disagree. Any node reaps a node whose deadline has passed: its pairs are uncounted in the
+same script, and the users whose count reaches zero are returned to be announced offline.
 
 The scripts name keys they derive from set members, which a single Redis (and its replicas)
 allows; Redis Cluster would need hash tags.
@@ -40,28 +41,28 @@ _BEAT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 if known then return 1 end
 return 0
 """
 
-# ARGV: ttl in ms, key prefix, and optionally one node to remove now (graceful shutdown).
+# ARGV: key prefix, and optionally one node to remove now (graceful shutdown).
 _REAP = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nodes
-if ARGV[3] then
-  nodes = {ARGV[3]}
+if ARGV[2] then
+  nodes = {ARGV[2]}
 else
-  nodes = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[1])))
+  nodes = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now)
 end
 local gone = {}
 for _, node in ipairs(nodes) do
   redis.call('ZREM', KEYS[1], node)
-  local held = ARGV[2] .. 'node:' .. node
+  local held = ARGV[1] .. 'node:' .. node
   for _, member in ipairs(redis.call('SMEMBERS', held)) do
     local slash = string.find(member, '/', 1, true)
-    local room = ARGV[2] .. 'room:' .. string.sub(member, 1, slash - 1)
+    local room = ARGV[1] .. 'room:' .. string.sub(member, 1, slash - 1)
     local field = string.sub(member, slash + 1)
     if redis.call('HINCRBY', room, field, -1) <= 0 then
       redis.call('HDEL', room, field)
@@ -138,14 +139,15 @@ class RedisPresence:
 
     async def beat(self) -> bool:
         """Refreshes this node's heartbeat; False if it had been reaped meanwhile."""
-        return int(await self._beat(keys=[self._nodes], args=[self.node])) == 1
+        result = await self._beat(keys=[self._nodes], args=[self.node, self._ttl_ms])
+        return int(result) == 1
 
     async def reap(self) -> list[Pair]:
-        """Removes every node whose heartbeat is too old; returns who went offline where."""
-        gone = await self._reap(keys=[self._nodes], args=[self._ttl_ms, self._prefix])
+        """Removes every node past its deadline; returns who went offline where."""
+        gone = await self._reap(keys=[self._nodes], args=[self._prefix])
         return [_pair(m) for m in gone]
 
     async def leave(self) -> list[Pair]:
         """Removes this node now (graceful shutdown)."""
-        gone = await self._reap(keys=[self._nodes], args=[self._ttl_ms, self._prefix, self.node])
+        gone = await self._reap(keys=[self._nodes], args=[self._prefix, self.node])
         return [_pair(m) for m in gone]

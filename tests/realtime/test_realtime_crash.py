@@ -54,6 +54,7 @@ def live_seqs(client: SocketClient, room_id: int) -> list[int]:
 async def test_kill_9_loses_nothing_and_its_users_go_offline(
     backend: Backend,
     http: httpx.AsyncClient,
+    server: ServerProcess,
     spawn: Callable[..., ServerProcess],
     sockets: Callable[..., SocketClient],
 ) -> None:
@@ -67,6 +68,11 @@ async def test_kill_9_loses_nothing_and_its_users_go_offline(
     movers: list[Account] = [await register(http) for _ in range(3)]
     ghost = await register(http)
     watchers: list[Account] = [await register(http) for _ in range(2)] if survivor else []
+    # With Redis, a user on the main server, whose PRESENCE_TTL_SECONDS is the default (15):
+    # the 3-second processes must not take it for dead.
+    resident = await register(http)
+    if survivor:
+        await join(await sockets(resident.token, server.url).connect(), room_id)
     moving = [await sockets(a.token, victim.url).connect() for a in movers]
     ghost_socket = await sockets(ghost.token, victim.url).connect()
     watching = (
@@ -123,3 +129,5 @@ async def test_kill_9_loses_nothing_and_its_users_go_offline(
     online = (await join(moved[0], room_id, since_seq=last_seq))["online"]
     assert ghost_user not in online
     assert {u["id"] for u in online} >= {a.id for a in (*movers, *watchers)}
+    if watchers:
+        assert {"id": resident.id, "username": resident.username} in online
