@@ -23,6 +23,13 @@ class _PooledInstance(WsgiToAsgiInstance):
         super().__init__(wsgi_application)  # type: ignore[no-untyped-call]
         self._executor = executor
 
+    def build_environ(self, scope: Any, body: Any) -> dict[str, Any]:
+        environ: dict[str, Any] = super().build_environ(scope, body)  # type: ignore[no-untyped-call]
+        # The body is already buffered whole, so the stream ends where it ends. Without this
+        # flag Werkzeug reads a chunked body (no Content-Length) as empty.
+        environ["wsgi.input_terminated"] = True
+        return environ
+
     async def run_wsgi_app(self, body: Any) -> None:
         run = SyncToAsync(_run_wsgi_app, thread_sensitive=False, executor=self._executor)
         await run(self, body)

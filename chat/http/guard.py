@@ -28,6 +28,8 @@ CLIENT_CSP = (
 )
 _ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS"
 _ALLOWED_HEADERS = "Authorization, Content-Type"
+# asgiref's WSGI environ builder raises (a 500) past 100 fields of one name.
+_MAX_REPEATED_HEADER = 100
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -116,36 +118,79 @@ class ApiGuard:
                 return
         length = header(scope, b"content-length")
         limit = self.settings.max_request_bytes
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            status = 413 if length.isdigit() else 400
+        refusal: tuple[int, str, str] | None = None
+        too_large = (413, "too_large", f"request body must be at most {limit} bytes")
+        if _most_repeated_header(scope) > _MAX_REPEATED_HEADER:
+            refusal = (431, "too_large", "too many repeated header fields")
+        elif length is None:
+            body = await _read_body(receive, limit)
+            if body is None:
+                refusal = too_large
+            else:
+                receive = _replay(body, receive)
+        elif not length.isdigit():
+            refusal = (400, "invalid", "malformed Content-Length")
+        elif int(length) > limit:
+            refusal = too_large
+        if refusal is not None:
+            status, code, message = refusal
+            if status == 413:
+                await _drain(receive, 16 * limit)
             await send_json(
-                send,
-                status,
-                {
-                    "message": f"request body must be at most {limit} bytes",
-                    "code": "too_large" if status == 413 else "invalid",
-                },
-                [(b"connection", b"close")],
+                send, status, {"message": message, "code": code}, [(b"connection", b"close")]
             )
             return
         path = scope.get("path", "")
         csp = DOCS_CSP if path.startswith(("/api/docs", "/api/swaggerui")) else API_CSP
-        await self.app(
-            scope, _limited(receive, limit), with_headers(send, [*cors, *security_headers(csp)])
-        )
+        await self.app(scope, receive, with_headers(send, [*cors, *security_headers(csp)]))
 
 
-def _limited(receive: Receive, limit: int) -> Receive:
-    """Stops a chunked body at the limit; Werkzeug then answers 413 for the oversize read."""
-    seen = 0
+def _most_repeated_header(scope: Scope) -> int:
+    counts: dict[bytes, int] = {}
+    for key, _ in scope.get("headers", []):
+        counts[key] = counts.get(key, 0) + 1
+    return max(counts.values(), default=0)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body of a request without Content-Length (chunked), or None past the limit.
+
+    The bridge buffers every body before Flask runs, so reading it here costs nothing more;
+    Werkzeug itself would silently truncate a chunked body at MAX_CONTENT_LENGTH."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b""  # the client went away; nothing will be answered
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _drain(receive: Receive, cap: int) -> None:
+    """Reads and drops what the client is still sending (up to `cap` bytes), so that closing
+    the connection does not reset it before the client has read the 413."""
+    size = 0
+    while size <= cap:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body"):
+            return
+        size += len(message.get("body", b""))
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
 
     async def wrapped() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit + 1:
-                message = {"type": "http.request", "body": b"", "more_body": False}
-        return message
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
 
     return wrapped

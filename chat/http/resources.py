@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, cast
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_restx import Resource
+from werkzeug.exceptions import UnsupportedMediaType
 
 from chat.domain.errors import InvalidInput, Unauthorized
 from chat.services.container import Services
 from chat.services.tokens import Principal
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 class AsyncResource(Resource):  # type: ignore[misc]
@@ -36,11 +41,16 @@ async def caller() -> Principal:
 
 
 def client_address() -> str:
+    """The peer, or the client a trusted proxy names: uvicorn's proxy_headers set it."""
     return request.remote_addr or "unknown"
 
 
 def json_body(*, required: bool = True) -> dict[str, Any]:
-    """The request's JSON object. An absent body is {} when not required."""
+    """The request's JSON object. An absent body is {} when not required.
+
+    Parsed here rather than by request.get_json: nesting deep enough to exhaust the parser
+    raises RecursionError, which Flask does not catch, and a lone surrogate escape
+    ("\\ud800") parses into a str that cannot be encoded again (Argon2 would raise)."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         if required:
@@ -48,18 +58,46 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         return {}
     mimetype = request.mimetype or ""
     if mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise InvalidInput("Content-Type must be application/json")
-    data = request.get_json(silent=True)
+        raise UnsupportedMediaType("Content-Type must be application/json")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise InvalidInput("body must be valid JSON") from None
     if not isinstance(data, dict):
         raise InvalidInput("body must be a JSON object")
+    if not _encodable(data):
+        raise InvalidInput("body must be valid Unicode text")
     return data
 
 
+def _encodable(data: object) -> bool:
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+    return True
+
+
 def query_int(name: str) -> int | None:
+    """A query parameter of ASCII digits (int() would take "+1", "1_0" and Arabic digits);
+    more than 19 digits cannot be a 64-bit seq and is refused before it reaches SQL."""
     raw = request.args.get(name)
     if raw is None:
         return None
-    try:
-        return int(raw, 10)
-    except ValueError:
-        raise InvalidInput(f"{name} must be an integer") from None
+    if not _DIGITS.fullmatch(raw):
+        raise InvalidInput(f"{name} must be a non-negative integer")
+    return int(raw)
+
+
+def no_content() -> Response:
+    # No body, but a media type all the same: the document says every answer is JSON.
+    return Response(status=204, mimetype="application/json")
