@@ -3,6 +3,8 @@ only after the database committed, and announces to sockets only what was commit
 
 from __future__ import annotations
 
+import logging
+
 from chat.domain import rules
 from chat.domain.errors import Forbidden, NotFound
 from chat.domain.models import Message, Page, SendResult, User
@@ -10,6 +12,8 @@ from chat.services.events import Publisher
 from chat.services.rooms import Rooms
 from chat.storage import messages
 from chat.storage.database import Database
+
+log = logging.getLogger("chat.security")
 
 RESUME_LIMIT = 200
 
@@ -81,8 +85,9 @@ class Messages:
         size = rules.page_limit(limit)
         below = None if before is None else rules.seq(before, "before")
         above = None if after is None else rules.seq(after, "after")
-        room, membership = await self._rooms.visible_room(user, room_id)
+        room, membership = await self._rooms.room_and_membership(user, room_id)
         if room.private and membership is None:
+            log.warning("refused: user_id=%s history of private room_id=%s", user.id, room_id)
             raise Forbidden("not a member of this room")
         return await messages.page(self._db, room_id, before=below, after=above, limit=size)
 

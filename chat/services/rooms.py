@@ -43,6 +43,15 @@ class Rooms:
             raise NotFound("room not found")
         return room, membership
 
+    async def room_and_membership(self, user: User, room_id: int) -> tuple[Room, Membership | None]:
+        """The room and the user's membership, for a private room too: for callers that answer
+        an outsider of a private room with 403 rather than hide the room (REST history)."""
+        rules.identifier(room_id, "room_id")
+        room = await rooms.get_room(self._db, room_id)
+        if room is None:
+            raise NotFound("room not found")
+        return room, await rooms.get_membership(self._db, room_id, user.id)
+
     async def require_member(self, user: User, room_id: int) -> tuple[Room, Membership]:
         room, membership = await self.visible_room(user, room_id)
         if membership is None:
