@@ -101,7 +101,7 @@ class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
         self,
         event: str,
         data: Any,
-        namespace: str,
+        namespace: str | None = None,
         room: Any = None,
         skip_sid: Any = None,
         callback: Any = None,
@@ -109,6 +109,7 @@ class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         room = to or room
+        namespace = namespace or "/"
         if callback is not None or namespace not in self.rooms:
             await super().emit(event, data, namespace, room, skip_sid, callback, **kwargs)
             return

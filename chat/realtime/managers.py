@@ -1,10 +1,12 @@
-"""python-socketio client managers with two additions of ours.
+"""python-socketio client managers with three additions of ours.
 
 - Control: after an emit is delivered to this process's sockets, `after_emit` sees it. The
   publisher's `session_revoked` (to a token's room) and `room_left` (to a user's room) are
   thereby also orders, carried to every process by the same publish as the event itself:
   each process disconnects its sockets of that token, or stops their following that room.
   The server does this itself; nothing relies on the client obeying the event.
+- Fan-out: local delivery goes through chat.realtime.fanout's fast path (each broadcast
+  encoded and framed once, written straight to idle websocket transports).
 - Metrics: a publish Redis did not take (python-socketio logs and drops it: FIELD-NOTES 9)
   is counted; resume by seq is what makes the loss invisible to clients.
 """
@@ -17,6 +19,7 @@ from typing import Any
 import socketio
 
 from chat.metrics import Metrics
+from chat.realtime.fanout import DirectEmitMixin
 
 AfterEmit = Callable[[str, Any, str | None], Awaitable[None]]
 
@@ -25,7 +28,7 @@ async def _nothing(event: str, data: Any, room: str | None) -> None:
     return None
 
 
-class LocalManager(socketio.AsyncManager):  # type: ignore[misc]
+class LocalManager(DirectEmitMixin):
     def __init__(self) -> None:
         super().__init__()
         self.after_emit: AfterEmit = _nothing
@@ -48,7 +51,7 @@ class LocalManager(socketio.AsyncManager):  # type: ignore[misc]
         await self.after_emit(event, data, room)
 
 
-class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
+class RedisManager(socketio.AsyncRedisManager, DirectEmitMixin):  # type: ignore[misc]
     def __init__(self, url: str, channel: str, metrics: Metrics) -> None:
         super().__init__(url, channel=channel)
         self.after_emit: AfterEmit = _nothing

@@ -15,6 +15,7 @@ from chat.domain.errors import ChatError, Unavailable
 from chat.metrics import Metrics
 from chat.realtime.acks import EventRouter
 from chat.realtime.connections import Connection, Connections
+from chat.realtime.fanout import install_direct_websocket
 from chat.realtime.limits import Limits
 from chat.realtime.managers import LocalManager, RedisManager
 from chat.realtime.messages import MessageEvents
@@ -72,6 +73,7 @@ class Realtime:
             logger=False,
             engineio_logger=False,
         )
+        install_direct_websocket(self.sio)
         self.publisher = SocketPublisher(self.sio, metrics)
         self.asgi_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
         self.connections = Connections()
