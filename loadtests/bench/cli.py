@@ -216,6 +216,103 @@ def ratio(num: Any, den: Any) -> str:
     return f"{num / den:.2f}"
 
 
+def cost(args: argparse.Namespace) -> int:
+    """Split a server's CPU into a cost per message and a cost per delivered copy.
+
+    Runs each configuration at one message rate with different room sizes (same
+    connections), then fits server CPU = a x messages + b x copies (least squares),
+    after subtracting the CPU the server burns idle with the same sockets open.
+    """
+    import numpy as np
+
+    sizes = [int(x) for x in args.sizes.split(",")]
+    if len(sizes) < 2:
+        raise SystemExit("--sizes needs at least two room sizes")
+    started = dt.datetime.now(dt.UTC)
+    out = (
+        Path(args.out)
+        if args.out
+        else REPO_ROOT / "loadtests" / "results" / (started.strftime("%Y%m%d-%H%M%S") + "-cost")
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    progress = Progress()
+    rows: list[dict[str, Any]] = []
+    for kind in [c.strip() for c in args.configs.split(",") if c.strip()]:
+        points = []
+        for size in sizes:
+            opts = BenchOptions(
+                connections=args.connections,
+                rooms=max(1, args.connections // size),
+                room_size=size,
+                rates=[args.rate],
+                duration=args.duration,
+                warmup=args.warmup,
+                retries=0,
+            )
+            result = run_config(kind, opts, out / "logs", progress)
+            if result.get("error") or not result["steps"]:
+                rows.append({"config": kind, "error": result.get("error") or "no step"})
+                break
+            step = result["steps"][0]
+            idle = result["connect"].get("idle_server_cpu_util")
+            if step["server_cpu_s"] is None or idle is None:
+                rows.append({"config": kind, "error": "server CPU not measurable"})
+                break
+            points.append(
+                {
+                    "room_size": size,
+                    "messages": step["acked"],
+                    "copies": step["delivered_copies"],
+                    # Less what the server burns idle with the same sockets open.
+                    "server_cpu_s": max(0.0, step["server_cpu_s"] - idle * step["wall_s"]),
+                    "idle_server_cpu_util": idle,
+                    "services_cpu_s": step["services_cpu_s"],
+                    "p99_ms": step["p99_ms"],
+                }
+            )
+        else:
+            a = np.array([[p["messages"], p["copies"]] for p in points], dtype=float)
+            y = np.array([p["server_cpu_s"] for p in points], dtype=float)
+            (per_message, per_copy), *_ = np.linalg.lstsq(a, y, rcond=None)
+            rows.append(
+                {
+                    "config": kind,
+                    "per_message_us": per_message * 1e6,
+                    "per_copy_us": per_copy * 1e6,
+                    "points": points,
+                    "error": None,
+                }
+            )
+    lines = [
+        f"Server CPU split at {args.rate:g} msgs/s, room sizes {args.sizes}, "
+        f"{args.connections} connections (least squares over the sizes):",
+        "",
+        "| configuration | µs per message | µs per delivered copy | room-size points |",
+        "|---|---:|---:|---|",
+    ]
+    for row in rows:
+        if row["error"]:
+            lines.append(f"| {row['config']} | error: {row['error'][:80]} | | |")
+            continue
+        pts = ", ".join(
+            f"{p['room_size']}: {p['server_cpu_s'] * 1e6 / max(1, p['messages']):,.0f} µs/msg"
+            for p in row["points"]
+        )
+        lines.append(
+            f"| {row['config']} | {row['per_message_us']:,.0f} | {row['per_copy_us']:,.1f} "
+            f"| {pts} |"
+        )
+    text = "\n".join(lines) + "\n"
+    (out / "cost.md").write_text(text)
+    report.write_json(
+        {"tool": "chat-bench cost", "args": vars(args) | {"func": None}, "rows": rows},
+        out / "cost.json",
+    )
+    print(text)
+    print(f"written to {out}")
+    return 0 if all(not r["error"] for r in rows) else 1
+
+
 def redraw(args: argparse.Namespace) -> int:
     path = Path(args.results)
     results = json.loads(path.read_text())
@@ -290,6 +387,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("a")
     c.add_argument("b")
     c.set_defaults(func=compare)
+    k = sub.add_parser("cost", help="split server CPU into per-message and per-copy costs")
+    k.add_argument("--configs", default="node,pyref,embedded,pg-redis-1")
+    k.add_argument("--sizes", default="2,50", help="room sizes, comma-separated (>= 2)")
+    k.add_argument("--rate", type=float, default=20.0, help="msgs/s, below every knee")
+    k.add_argument("--connections", type=int, default=200)
+    k.add_argument("--duration", type=float, default=10.0)
+    k.add_argument("--warmup", type=float, default=2.0)
+    k.add_argument("--out", help="results directory (default loadtests/results/<ts>-cost)")
+    k.set_defaults(func=cost)
     r = sub.add_parser("report", help="redraw plots, CSV and HTML from a results.json")
     r.add_argument("results")
     r.set_defaults(func=redraw)

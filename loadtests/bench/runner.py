@@ -394,6 +394,9 @@ def run_config(
         joined = [sum(r["joined"][i] for r in replies) for i in range(opts.rooms)]
         time.sleep(1.0)
         rss_after = handle.rss_bytes()
+        idle0, idle_t0 = handle.cpu_seconds(), time.monotonic()
+        time.sleep(2.0)
+        idle_util = (handle.cpu_seconds() - idle0) / (time.monotonic() - idle_t0)
         connected = sum(r["connected"] for r in replies)
         result["connect"] = {
             "connected": connected,
@@ -405,6 +408,8 @@ def run_config(
             "seconds": time.monotonic() - started,
             "rss_before_bytes": rss_before,
             "rss_after_bytes": rss_after,
+            # Server CPU with every socket connected and nothing sent (pings, timers).
+            "idle_server_cpu_util": idle_util if handle.measurable else None,
             "rss_per_connection_bytes": (
                 (rss_after - rss_before) / connected if connected and handle.measurable else None
             ),
