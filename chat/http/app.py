@@ -9,7 +9,7 @@ from flask_restx import Api, apidoc
 from werkzeug.exceptions import HTTPException
 
 from chat.domain.errors import ChatError
-from chat.http import health
+from chat.http import auth, health, messages, rooms, users
 from chat.http.errors import (
     chat_error_response,
     http_error_response,
@@ -19,7 +19,7 @@ from chat.http.errors import (
 from chat.services.container import Services
 from chat.settings import Settings
 
-NAMESPACES = [health.ns]
+NAMESPACES = [auth.ns, users.ns, rooms.ns, messages.ns, health.ns]
 
 
 def create_flask_app(settings: Settings, services: Services) -> Flask:
@@ -27,6 +27,8 @@ def create_flask_app(settings: Settings, services: Services) -> Flask:
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         ERROR_404_HELP=False,
+        RESTX_ERROR_404_HELP=False,  # else 404 messages suggest other routes
+        RESTX_INCLUDE_ALL_MODELS=True,  # NewMember is only named by a $ref
         RESTX_MASK_SWAGGER=False,  # X-Fields masks trip fuzzers (FIELD-NOTES 7)
         RESTX_MASK_HEADER="X-Fields-Disabled",
         PROPAGATE_EXCEPTIONS=False,
@@ -42,9 +44,21 @@ def create_flask_app(settings: Settings, services: Services) -> Flask:
         blueprint,
         title="ChatApp API",
         version="1.0",
-        description="Accounts, rooms, membership and history. Errors are {message, code}.",
+        description=(
+            "Accounts, rooms, membership and history. Every error is JSON {message, code}. "
+            "In front of every operation: 403 for an Origin not on the allow-list, 413 for a "
+            "body over the limit, 431 for too many repeated header fields, 405 with Allow for "
+            "a method the path does not take."
+        ),
         doc="/docs",
-        authorizations={"bearer": {"type": "apiKey", "in": "header", "name": "Authorization"}},
+        authorizations={
+            "bearer": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "Bearer <access_token from POST /api/auth/login>",
+            }
+        },
         catch_all_404s=True,
     )
     for namespace in NAMESPACES:

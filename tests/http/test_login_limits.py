@@ -1,0 +1,68 @@
+"""Login attempts are limited per username and per client address: 429 with Retry-After.
+
+The limits server allows 3 attempts per username and 5 per address in a 60 s window. The
+client address is what uvicorn takes from X-Forwarded-For, which it trusts from 127.0.0.1
+(a proxy in front of the server), so each test speaks from addresses of its own."""
+
+from __future__ import annotations
+
+import random
+
+import httpx
+
+from tests.http.conftest import assert_error
+from tests.support.clients import register, unique
+from tests.support.server import ServerProcess
+
+
+def address() -> str:
+    return f"198.51.{random.randrange(256)}.{random.randrange(1, 255)}"
+
+
+async def login(
+    client: httpx.AsyncClient, username: str, password: str, source: str
+) -> httpx.Response:
+    return await client.post(
+        "/api/auth/login",
+        json={"username": username, "password": password},
+        headers={"X-Forwarded-For": source},
+    )
+
+
+def assert_limited(response: httpx.Response, window: int = 60) -> None:
+    assert_error(response, 429, "rate_limited")
+    retry_after = int(response.headers["retry-after"])
+    assert 1 <= retry_after <= window
+
+
+async def test_a_username_is_limited_whatever_the_password(limits_server: ServerProcess) -> None:
+    async with httpx.AsyncClient(base_url=limits_server.url, timeout=30) as client:
+        target = unique()
+        created = await client.post(
+            "/api/auth/register", json={"username": target, "password": "right-password"}
+        )
+        assert created.status_code == 201
+        source = address()
+        for attempt in range(3):
+            name = target if attempt % 2 else target.upper()
+            assert_error(await login(client, name, "wrong-password", source), 401, "unauthorized")
+        # The right password no longer helps, from this address or any other.
+        assert_limited(await login(client, target, "right-password", source))
+        assert_limited(await login(client, target, "right-password", address()))
+        # Another user is not affected.
+        bystander = await register(client)
+        ok = await login(client, bystander.username, bystander.password, address())
+        assert ok.status_code == 200
+
+
+async def test_an_address_is_limited_across_usernames(limits_server: ServerProcess) -> None:
+    async with httpx.AsyncClient(base_url=limits_server.url, timeout=30) as client:
+        account = await register(client)
+        source = address()
+        for _ in range(5):
+            assert_error(await login(client, unique(), "whatever-pw", source), 401, "unauthorized")
+        assert_limited(await login(client, account.username, account.password, source))
+        # The same user from another address logs in: the address, not the user, is limited.
+        ok = await login(client, account.username, account.password, address())
+        assert ok.status_code == 200
+        assert ok.json()["token_type"] == "bearer"
