@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
@@ -25,9 +26,34 @@ class Scenario:
     reader: Account
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    rest: Counter[tuple[int, str]] = field(default_factory=Counter)
+    _poller: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self.tasks = [asyncio.create_task(sender.run(self.stop)) for sender in self.senders]
+        self._poller = asyncio.create_task(self._poll_rest())
+
+    async def _poll_rest(self) -> None:
+        """REST alongside the stream: a history read on every server every 0.2 s. Through
+        any fault it answers 200 or 503 (`unavailable`); a refused connection is a dead
+        process, counted as 0."""
+        clients = [httpx.AsyncClient(base_url=url, timeout=10) for url in self.cluster.urls]
+        path = f"/api/rooms/{self.rooms[0]}/messages"
+        try:
+            while not self.stop.is_set():
+                for client in clients:
+                    try:
+                        response = await client.get(
+                            path, params={"limit": 1}, headers=self.reader.headers
+                        )
+                        code = response.json().get("code", "")
+                        self.rest[(response.status_code, str(code))] += 1
+                    except (httpx.HTTPError, ValueError):
+                        self.rest[(0, "")] += 1
+                await asyncio.sleep(0.2)
+        finally:
+            for client in clients:
+                await client.aclose()
 
     def acked(self) -> int:
         return sum(out.acked for out in self.ledger.sent.values())
@@ -78,6 +104,10 @@ class Scenario:
     async def end(self, settle: float = 45.0) -> None:
         """Stops the senders, resumes every receiver, and balances the ledger."""
         await finish(self.tasks, self.stop, settle)
+        if self._poller is not None:
+            await self._poller
+        wrong = {k: n for k, n in self.rest.items() if k[0] not in (0, 200, 503)}
+        assert not wrong, f"REST answered {wrong} during the drill (all: {dict(self.rest)})"
         for receiver in self.receivers:
             await receiver.resume()
         history = await self.cluster.history(self.reader, set(self.rooms))
@@ -91,6 +121,9 @@ class Scenario:
 
     async def close(self) -> None:
         self.stop.set()
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -106,6 +139,7 @@ async def scenario(
     receivers_per_server: int = 2,
     pace: float = 0.05,
     pad: int = 0,
+    fill: str = "x",
 ) -> Scenario:
     """Accounts, public rooms everyone belongs to, receivers (all rooms) and senders (one room
     each) on every server, each preferring its own server and falling back to the others."""
@@ -131,7 +165,7 @@ async def scenario(
             room = room_ids[(index * senders_per_server + k) % rooms]
             sock = DrillSocket(name, next(pool), urls, rooms=[room])
             await sock.open()
-            senders.append(Sender(sock, ledger, room, pace=pace, pad=pad))
+            senders.append(Sender(sock, ledger, room, pace=pace, pad=pad, fill=fill))
     return Scenario(cluster, ledger, room_ids, senders, receivers, reader=owner)
 
 

@@ -239,8 +239,9 @@ def _stamp(body: object) -> float | None:
         return None
 
 
-def stamped_body(name: str, n: int, pad: int = 0) -> str:
-    return f"{name} #{n} {'x' * pad} t={time.monotonic():.6f}"
+def stamped_body(name: str, n: int, pad: int = 0, fill: str = "x") -> str:
+    """A body that carries its send time (this process's monotonic clock) for latency."""
+    return f"{name} #{n} {fill * pad} t={time.monotonic():.6f}"
 
 
 class Sender:
@@ -257,6 +258,7 @@ class Sender:
         retry_delay: float = 0.25,
         give_up: float = 40.0,
         pad: int = 0,
+        fill: str = "x",
     ) -> None:
         self.sock = sock
         self.ledger = ledger
@@ -265,6 +267,7 @@ class Sender:
         self.retry_delay = retry_delay
         self.give_up = give_up
         self.pad = pad
+        self.fill = fill
         self.count = 0
 
     async def send_one(self) -> Outgoing:
@@ -274,7 +277,7 @@ class Sender:
             self.room_id,
             self.sock.account.id,
             client_id,
-            stamped_body(self.sock.name, self.count, self.pad),
+            stamped_body(self.sock.name, self.count, self.pad, self.fill),
         )
         payload = {"room_id": self.room_id, "body": out.body, "client_id": client_id}
         until = time.monotonic() + self.give_up
@@ -307,6 +310,8 @@ async def run_senders(senders: Sequence[Sender], stop: asyncio.Event) -> list[as
 async def finish(tasks: Sequence[asyncio.Task[None]], stop: asyncio.Event, timeout: float) -> None:
     """Stops the senders and waits for each to settle its last message."""
     stop.set()
+    if not tasks:
+        return
     done, pending = await asyncio.wait(tasks, timeout=timeout)
     for task in pending:
         task.cancel()
