@@ -4,7 +4,6 @@ through fault proxies: what every drill stands on."""
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -13,6 +12,7 @@ from tests.support.backends import Backend
 from tests.support.clients import Account, create_room, register
 from tests.support.faultproxy import FaultProxy
 from tests.support.ledger import Msg, fetch_history
+from tests.support.logs import unhandled_in
 from tests.support.private import HOST, PrivatePostgres, PrivateRedis
 from tests.support.server import ServerProcess
 
@@ -25,55 +25,6 @@ DRILL_ENV = {
     "LOGIN_RATE_PER_USER": "100000",
     "LOGIN_RATE_PER_ADDRESS": "1000000",
 }
-
-UNHANDLED = ("Traceback (most recent call last)", "Exception in ASGI application")
-
-
-EXPECTED = ("chat.domain.errors.Unavailable",)
-
-
-def tracebacks_in(log: str) -> Counter[tuple[str, str]]:
-    """Every traceback in a log, chained sections together, as (the line that logged it,
-    the exception it ended with), counted."""
-    lines = log.splitlines()
-    seen: Counter[tuple[str, str]] = Counter()
-    chained = ("The above exception", "During handling")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if not any(marker in line for marker in UNHANDLED):
-            i += 1
-            continue
-        logged_by = lines[i - 1] if i and "Traceback" in line else line
-        j, raised = i + 1, "?"
-        while j < len(lines):
-            current = lines[j]
-            if not current.strip() or current.startswith((" ", "\t", "Traceback", *chained)):
-                j += 1
-                continue
-            raised = current
-            k = j + 1
-            while k < len(lines) and not lines[k].strip():
-                k += 1
-            if k < len(lines) and lines[k].startswith(chained):
-                j = k
-                continue
-            j += 1
-            break
-        # Without the timestamp, so that repeats count together.
-        seen[(logged_by.split(" ", 2)[-1], raised)] += 1
-        i = j
-    return seen
-
-
-def unhandled_in(log: str) -> list[str]:
-    """Tracebacks of unexpected failures: all but those that end in Unavailable (an outage
-    answered 503/`unavailable` as the contract says, however noisily logged)."""
-    return [
-        f"{count}x {logged_by} -> {raised}"
-        for (logged_by, raised), count in tracebacks_in(log).items()
-        if not raised.startswith(EXPECTED)
-    ]
 
 
 class Cluster:

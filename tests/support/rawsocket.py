@@ -95,8 +95,11 @@ class RawSocket:
         else:
             header += bytes([0x80 | 127]) + struct.pack("!Q", n)
         mask = os.urandom(4)
-        self.writer.write(header + mask + _xor(payload, mask))
-        await self.writer.drain()
+        try:
+            self.writer.write(header + mask + _xor(payload, mask))
+            await self.writer.drain()
+        except ConnectionError as exc:
+            raise Closed(str(exc)) from None
 
     async def send_text(self, text: str) -> None:
         await self.send_frame(text.encode("utf-8", "surrogatepass"))
@@ -135,6 +138,8 @@ class RawSocket:
                 await self.send_text("3")
                 continue
             self.received.append(text)
+            if text == "1" or text.startswith("41"):
+                raise Closed(f"the server closed the session: {text!r}")
             return text
 
     async def recv_until(self, predicate: Any, timeout: float = WAIT) -> str:
