@@ -301,6 +301,7 @@ class Worker:
         self.room_index: dict[Any, int] = {rid: i for i, rid in enumerate(plan.room_ids)}
         self.stats = StepStats(step=-1, t0_ns=0, rooms=len(plan.room_ids))
         self.disconnects = 0
+        self.late_copies: dict[int, int] = {}
 
     # ---- commands -------------------------------------------------------------
 
@@ -312,6 +313,10 @@ class Worker:
                 reply: Any = await self.connect_all()
             elif command == "step":
                 reply = await self.run_step(arg)
+            elif command == "late":
+                # Wait a little for stragglers, then count them per step.
+                await asyncio.sleep(float(arg or 0))
+                reply = dict(self.late_copies)
             elif command == "close":
                 await self.close_all()
                 self.pipe.send(("closed", None))
@@ -416,8 +421,11 @@ class Worker:
         else:
             st.duplicates += 1
             return
-        if int(parts[0]) != st.step:
+        step = int(parts[0])
+        if step != st.step:
+            # A copy of an earlier step's message, after that step's drain ended.
             st.stale += 1
+            self.late_copies[step] = self.late_copies.get(step, 0) + 1
             return
         st.unique += 1
         st.latencies_ns.append(now - int(parts[2]))
