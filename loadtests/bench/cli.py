@@ -249,7 +249,8 @@ def cost(args: argparse.Namespace) -> int:
                 warmup=args.warmup,
                 retries=0,
             )
-            result = run_config(kind, opts, out / "logs", progress)
+            chat_env = dict(kv.split("=", 1) for kv in args.env)
+            result = run_config(kind, opts, out / "logs", progress, chat_env=chat_env)
             if result.get("error") or not result["steps"]:
                 rows.append({"config": kind, "error": result.get("error") or "no step"})
                 break
@@ -285,7 +286,9 @@ def cost(args: argparse.Namespace) -> int:
             )
     lines = [
         f"Server CPU split at {args.rate:g} msgs/s, room sizes {args.sizes}, "
-        f"{args.connections} connections (least squares over the sizes):",
+        f"{args.connections} connections (least squares over the sizes)"
+        + (f", ChatApp env {' '.join(args.env)}" if args.env else "")
+        + ":",
         "",
         "| configuration | µs per message | µs per delivered copy | room-size points |",
         "|---|---:|---:|---|",
@@ -394,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--connections", type=int, default=200)
     k.add_argument("--duration", type=float, default=10.0)
     k.add_argument("--warmup", type=float, default=2.0)
+    k.add_argument("--env", action="append", default=[], help="KEY=VALUE for ChatApp servers")
     k.add_argument("--out", help="results directory (default loadtests/results/<ts>-cost)")
     k.set_defaults(func=cost)
     r = sub.add_parser("report", help="redraw plots, CSV and HTML from a results.json")
