@@ -5,7 +5,8 @@ from __future__ import annotations
 
 ROOM_PREFIX = "room:"
 USER_PREFIX = "user:"
-TOKEN_PREFIX = "token:"  # noqa: S105 - a room name, not a secret
+# A room name, not a secret.
+TOKEN_PREFIX = "token:"  # noqa: S105  # nosec B105
 
 ROOM_LEFT = "room_left"
 SESSION_REVOKED = "session_revoked"

@@ -101,12 +101,14 @@ class Realtime:
 
     @property
     def services(self) -> Services:
-        assert self._services is not None, "Realtime.bind() was not called"
+        if self._services is None:
+            raise RuntimeError("Realtime.bind() was not called")
         return self._services
 
     @property
     def attendance(self) -> Attendance:
-        assert self._attendance is not None, "Realtime.bind() was not called"
+        if self._attendance is None:
+            raise RuntimeError("Realtime.bind() was not called")
         return self._attendance
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:

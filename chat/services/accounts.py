@@ -36,7 +36,8 @@ class Session:
     def as_dict(self) -> dict[str, object]:
         return {
             "access_token": self.access_token,
-            "token_type": "bearer",
+            # The scheme's name, not a secret.
+            "token_type": "bearer",  # nosec B105
             "expires_in": self.expires_in,
         }
 
