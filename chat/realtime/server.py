@@ -10,10 +10,11 @@ from typing import Any
 
 import socketio
 from redis.asyncio import Redis
+from socketio import packet as sio_packet
 
 from chat.domain.errors import ChatError, Unavailable
 from chat.metrics import Metrics
-from chat.realtime.acks import EventRouter
+from chat.realtime.acks import EventRouter, failed
 from chat.realtime.connections import Connection, Connections
 from chat.realtime.fanout import install_direct_websocket
 from chat.realtime.limits import Limits
@@ -39,15 +40,36 @@ log = logging.getLogger(__name__)
 
 
 class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
-    """python-socketio logs a traceback at ERROR for every packet it cannot parse; a client
-    that sends one is not speaking Socket.IO, so it is closed with a one-line warning."""
+    """Two guards python-socketio does not have.
+
+    - It logs a traceback at ERROR for every packet it cannot parse (deep nesting included);
+      a client that sends one is not speaking Socket.IO, so it is closed with a one-line
+      warning.
+    - It dispatches a client's event named `connect` or `disconnect` to the server's own
+      connect and disconnect handlers: a client could re-run authentication or fake its
+      departure. Those names are refused with `invalid`.
+    """
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         try:
             await super()._handle_eio_message(eio_sid, data)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-            log.warning("malformed packet, closing the connection: %r", exc)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+            log.warning("malformed packet, closing the connection: %s", type(exc).__name__)
             await self.eio.disconnect(eio_sid)
+
+    async def _handle_event(self, eio_sid: str, namespace: Any, id: Any, data: Any) -> None:
+        if data and data[0] in self.reserved_events:
+            log.warning("refused a client event with the reserved name %r", data[0])
+            if id is not None:
+                ack = failed("invalid", "reserved event name")
+                await self._send_packet(
+                    eio_sid,
+                    self.packet_class(
+                        sio_packet.ACK, namespace=namespace or "/", data=[ack], id=id
+                    ),
+                )
+            return
+        await super()._handle_event(eio_sid, namespace, id, data)
 
 
 class Realtime:
