@@ -1,0 +1,3 @@
+from loadtests.rest_bench.cli import main
+
+raise SystemExit(main())
