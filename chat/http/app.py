@@ -22,8 +22,18 @@ from chat.settings import Settings
 NAMESPACES = [auth.ns, users.ns, rooms.ns, messages.ns, health.ns]
 
 
+class _ChatFlask(Flask):
+    """Flask-RESTX logs a traceback for every answer of 500 or more, 503 included; a
+    ChatError is an expected answer (the database being down is logged where it is seen)."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        if isinstance(exc_info, tuple) and isinstance(exc_info[1], ChatError):
+            return
+        super().log_exception(exc_info)
+
+
 def create_flask_app(settings: Settings, services: Services) -> Flask:
-    app = Flask("chat.http")
+    app = _ChatFlask("chat.http")
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         ERROR_404_HELP=False,

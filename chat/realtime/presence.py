@@ -26,6 +26,10 @@ from chat.domain.models import User
 from chat.realtime.connections import Connection
 from chat.realtime.names import room_channel
 
+# A connection cut mid-call on uvloop can surface as OSError or RuntimeError, not only as
+# RedisError (the network-fault drill); see also chat/storage/redis_errors.py.
+_REDIS_FAILURES = (RedisError, OSError, RuntimeError)
+
 log = logging.getLogger(__name__)
 
 Pair = tuple[int, User]
@@ -129,7 +133,7 @@ class Attendance:
     async def online(self, room_id: int) -> list[dict[str, object]]:
         try:
             users = await self._backend.online(room_id)
-        except RedisError as exc:
+        except _REDIS_FAILURES as exc:
             log.warning("presence unavailable, answering with this process's view: %s", exc)
             local = {u for (r, u), n in self._counts.items() if r == room_id and n > 0}
             users = sorted(local, key=lambda u: u.id)
@@ -165,7 +169,7 @@ class Attendance:
                 else:
                     changed = await self._backend.depart(*pair)
                     self._registered.discard(pair)
-            except RedisError as exc:
+            except _REDIS_FAILURES as exc:
                 log.warning("presence update failed, will resync: %s", exc)
                 self._dirty = True
                 return
@@ -195,7 +199,7 @@ class Attendance:
                 await self.resync()
             for pair in await self._backend.reap():
                 await self.announce(pair, online=False)
-        except RedisError as exc:
+        except _REDIS_FAILURES as exc:
             log.warning("presence heartbeat failed: %s", exc)
             self._dirty = True
 
@@ -220,5 +224,5 @@ class Attendance:
         try:
             for pair in await self._backend.leave():
                 await self.announce(pair, online=False)
-        except RedisError as exc:
+        except _REDIS_FAILURES as exc:
             log.warning("could not leave presence; the others reap this node: %s", exc)

@@ -6,9 +6,9 @@ import time
 from typing import Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from chat.domain.errors import Unavailable
+from chat.storage.redis_errors import REDIS_FAILURES
 
 
 class WindowCounter(Protocol):
@@ -47,6 +47,6 @@ class RedisWindowCounter:
                 pipe.expire(name, window_seconds, nx=True)
                 pipe.ttl(name)
                 count, _, ttl = await pipe.execute()
-        except RedisError as exc:
+        except REDIS_FAILURES as exc:
             raise Unavailable("rate limiter unavailable, try again") from exc
         return int(count), max(int(ttl), 1)

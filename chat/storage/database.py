@@ -48,6 +48,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# SQLSTATEs that say "not now", not "not this": connection exceptions, insufficient
+# resources, shutdown or start-up in progress ("the database system is starting up" is
+# 57P03), system errors, and serialization failures or deadlocks.
+_TRANSIENT_CLASSES = ("08", "53", "58")
+_TRANSIENT_CODES = ("57P01", "57P02", "57P03", "40001", "40P01")
+
+
+def _transient(exc: DBAPIError) -> bool:
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code is None:
+        code = getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    return isinstance(code, str) and (
+        code.startswith(_TRANSIENT_CLASSES) or code in _TRANSIENT_CODES
+    )
+
+
 class Database:
     """Owns the engine; hands out transactions that turn driver outages into Unavailable."""
 
@@ -85,8 +102,8 @@ class Database:
             log.warning("database unavailable: %s", exc)
             raise Unavailable("database unavailable, try again") from exc
         except DBAPIError as exc:
-            if exc.connection_invalidated:
-                log.warning("database connection lost: %s", exc)
+            if exc.connection_invalidated or _transient(exc):
+                log.warning("database unavailable: %s", exc)
                 raise Unavailable("database unavailable, try again") from exc
             raise
 

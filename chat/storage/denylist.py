@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from chat.domain.errors import Unavailable
 from chat.storage.database import Database
+from chat.storage.redis_errors import REDIS_FAILURES
 from chat.storage.tables import revoked_tokens
 
 
@@ -51,11 +51,11 @@ class RedisDenyList:
         ttl = max(int((expires_at - datetime.now(UTC)).total_seconds()) + 1, 1)
         try:
             await self._redis.set(self._prefix + jti, b"1", ex=ttl)
-        except RedisError as exc:
+        except REDIS_FAILURES as exc:
             raise Unavailable("token store unavailable, try again") from exc
 
     async def is_revoked(self, jti: str) -> bool:
         try:
             return bool(await self._redis.exists(self._prefix + jti))
-        except RedisError as exc:
+        except REDIS_FAILURES as exc:
             raise Unavailable("token store unavailable, try again") from exc
