@@ -55,6 +55,16 @@ class Scenario:
             for client in clients:
                 await client.aclose()
 
+    def resumed(self) -> int:
+        """Messages receivers got only by resume (a join with since_seq), never live."""
+        count = 0
+        for receiver in self.receivers:
+            assert receiver.log is not None
+            for deliveries in receiver.log.deliveries.values():
+                live = {int(d.message["seq"]) for d in deliveries if d.live}
+                count += len({int(d.message["seq"]) for d in deliveries if not d.live} - live)
+        return count
+
     def acked(self) -> int:
         return sum(out.acked for out in self.ledger.sent.values())
 

@@ -12,7 +12,7 @@ import contextlib
 import statistics
 from collections.abc import Callable
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 
 from tests.drills.scenario import scenario
 from tests.support.cluster import Cluster
