@@ -13,9 +13,9 @@ indistinguishable from the stock path:
 - its transport is open and its write buffer is below MAX_BUFFERED_BYTES.
 
 Anything else takes python-socketio's own path. A reader that stops reading cannot make the
-server hold its messages without bound: once its transport buffers MAX_BUFFERED_BYTES (or its
-engineio queue MAX_QUEUED_PACKETS), the connection is closed, and the client resumes by
-`seq` when it reconnects (PROTOCOL.md guarantee 4).
+server hold its messages without bound: once its transport buffer and engineio queue hold
+MAX_BUFFERED_BYTES (or the queue MAX_QUEUED_PACKETS packets), the connection is closed, and
+the client resumes by `seq` when it reconnects (PROTOCOL.md guarantee 4).
 
 Server-to-client frames are unmasked and never fragmented here. When permessage-deflate was
 negotiated, an uncompressed message (RSV1 clear) is still valid (RFC 7692 section 6), and it
@@ -36,8 +36,8 @@ from socketio import packet as sio_packet
 
 log = logging.getLogger(__name__)
 
-MAX_BUFFERED_BYTES = 4 * 1024 * 1024
-MAX_QUEUED_PACKETS = 2000
+MAX_BUFFERED_BYTES = 512 * 1024
+MAX_QUEUED_PACKETS = 1000
 
 
 def websocket_text_frame(payload: bytes) -> bytes:
@@ -151,13 +151,22 @@ class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
                     frame = websocket_text_frame(eio_pkt.encode().encode())
                 transport.write(frame)
                 self.direct_copies += 1
-            elif socket.queue.qsize() > self.max_queued_packets:
+            elif self._backlog(socket, transport, len(encoded)) > self.max_buffered_bytes:
                 self._close_slow(sid, socket, transport, queued)
             else:
                 queued.append(socket.send(eio_pkt))
                 self.queued_copies += 1
         if queued:
             await asyncio.gather(*queued, return_exceptions=True)
+
+    def _backlog(self, socket: Any, transport: Any, packet_bytes: int) -> int:
+        """Bytes this socket already holds in memory: its transport's buffer, and its
+        engineio queue estimated at this packet's size (or past the packet-count cap)."""
+        queued = socket.queue.qsize()
+        if queued >= self.max_queued_packets:
+            return self.max_buffered_bytes + 1
+        buffered = transport.get_write_buffer_size() if transport is not None else 0
+        return int(buffered + queued * packet_bytes)
 
     def _close_slow(self, sid: str, socket: Any, transport: Any, pending: list[Any]) -> None:
         log.warning("closing %s: it stopped reading", sid)
