@@ -19,6 +19,8 @@ from chat.storage.denylist import DenyList
 
 log = logging.getLogger("chat.security")
 
+_KNOWN_USERS_MAX = 100_000
+
 
 @dataclass(frozen=True, slots=True)
 class LoginLimits:
@@ -58,6 +60,7 @@ class Accounts:
         self._counter = counter
         self._limits = limits
         self._publisher = publisher
+        self._known_users: set[int] = set()
 
     async def register(self, username: object, password: object) -> User:
         name = rules.username(username)
@@ -99,10 +102,21 @@ class Accounts:
             raise RateLimited("too many login attempts, try again later", retry_after=retry_after)
 
     async def authenticate(self, token: object) -> Principal:
-        """Verifies signature, algorithm, expiry and the deny-list; the user must still exist."""
+        """Verifies signature, algorithm, expiry and the deny-list; the user must exist (a
+        token signed with the same key for another database's user is refused)."""
         principal = self._tokens.verify(token)
         if await self._denylist.is_revoked(principal.jti):
             raise Unauthorized("token has been revoked")
+        user_id = principal.user.id
+        if user_id not in self._known_users:
+            user = await users.get_user(self._db, user_id)
+            if user is None or user.username != principal.user.username:
+                log.warning("refused: token for unknown user_id=%s", user_id)
+                raise Unauthorized()
+            # Users are never deleted or renamed, so once seen, a user stays valid.
+            if len(self._known_users) >= _KNOWN_USERS_MAX:
+                self._known_users.clear()
+            self._known_users.add(user_id)
         return principal
 
     async def logout(self, principal: Principal) -> None:
