@@ -141,8 +141,13 @@ class ApiGuard:
             )
             return
         path = scope.get("path", "")
-        csp = DOCS_CSP if path.startswith(("/api/docs", "/api/swaggerui")) else API_CSP
-        await self.app(scope, receive, with_headers(send, [*cors, *security_headers(csp)]))
+        extra = [*cors]
+        if path.startswith(("/api/docs", "/api/swaggerui")):
+            extra += security_headers(DOCS_CSP)
+        else:
+            # Tokens and private rooms' history: no shared or browser cache keeps them.
+            extra += [*security_headers(API_CSP), (b"cache-control", b"no-store")]
+        await self.app(scope, receive, with_headers(send, extra))
 
 
 def _most_repeated_header(scope: Scope) -> int:
