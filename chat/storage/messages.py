@@ -90,18 +90,7 @@ async def append_message(
         if original is None:
             raise
         return SendResult(message=original, created=False)
-    message = Message(
-        id=message_id,
-        room_id=room_id,
-        seq=seq,
-        sender=sender,
-        body=body,
-        client_id=client_id,
-        created_at=now,
-        edited_at=None,
-        deleted=False,
-    )
-    return SendResult(message=message, created=True)
+    return _created(message_id, room_id, seq, sender, body, client_id, now)
 
 
 async def _append_in_one_statement(
@@ -152,10 +141,22 @@ async def _append_in_one_statement(
         return SendResult(message=original, created=False)
     if row is None:
         return None
+    return _created(row.id, room_id, row.seq, sender, body, client_id, now)
+
+
+def _created(
+    message_id: int,
+    room_id: int,
+    seq: int,
+    sender: User,
+    body: str,
+    client_id: str,
+    now: datetime,
+) -> SendResult:
     message = Message(
-        id=row.id,
+        id=message_id,
         room_id=room_id,
-        seq=row.seq,
+        seq=seq,
         sender=sender,
         body=body,
         client_id=client_id,
