@@ -71,7 +71,7 @@ class Settings:
     role: Role = "all"
     webclient_dir: Path = REPO_ROOT / "webclient" / "dist"
     auto_migrate: bool = True
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     bridge_threads: int = 32
     presence_ttl_seconds: int = 15
     log_level: str = "info"
@@ -129,7 +129,7 @@ class Settings:
             role=role,  # type: ignore[arg-type]
             webclient_dir=Path(reader.text("WEBCLIENT_DIR", str(cls.webclient_dir))),
             auto_migrate=reader.boolean("AUTO_MIGRATE", True),
-            db_pool_size=reader.integer("DB_POOL_SIZE", 10, minimum=1),
+            db_pool_size=reader.integer("DB_POOL_SIZE", 20, minimum=1),
             bridge_threads=reader.integer("BRIDGE_THREADS", 32, minimum=1),
             presence_ttl_seconds=reader.integer("PRESENCE_TTL_SECONDS", 15, minimum=2),
             log_level=reader.text("LOG_LEVEL", "info").lower(),

@@ -28,6 +28,8 @@ DEFAULT_ENV = {
     "TYPING_RATE_BURST": "2000",
     "LOG_LEVEL": "info",
     "AUTO_MIGRATE": "true",
+    # Several servers share the test PostgreSQL (max_connections 100): keep each one small.
+    "DB_POOL_SIZE": "10",
 }
 
 
