@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from loadtests.bench import report
-from loadtests.bench.runner import BenchOptions, Progress, options_dict, run_config
+from loadtests.bench.plans import BenchOptions
+from loadtests.bench.progress import Progress
+from loadtests.bench.runner import options_dict, run_config
 from loadtests.bench.servers import KINDS, RAISED_LIMITS, REPO_ROOT
 
 DEFAULT_CONFIGS = "node,pyref,embedded,pg-redis-1,pg-redis-2"

@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 
 from loadtests.bench import eio, histogram
-from loadtests.bench.runner import BenchOptions, assign, fold_step
-from loadtests.bench.worker import ConnPlan, FastConnection, StepStats, Worker, WorkerPlan
+from loadtests.bench.plans import BenchOptions, ConnPlan, WorkerPlan, assign
+from loadtests.bench.steps import fold_step
+from loadtests.bench.worker import StepStats, Worker
+from loadtests.bench.wsconn import FastConnection
 
 
 def message(room: int, seq: int, step: int, m: int, sched_ns: int) -> str:
