@@ -222,7 +222,7 @@ class ChatUser(SocketIOUser):
             if last is not None and seq <= last:
                 self.environment.events.request.fire(
                     request_type="FANOUT",
-                    name="order",
+                    name="out of order",
                     response_time=0,
                     response_length=0,
                     exception=AckError(f"seq {seq} after {last} in room {room_id}"),
@@ -269,3 +269,7 @@ def _exit_code(environment: Environment, **_: Any) -> None:
     elif fanout == 0:
         print("chat locustfile: no FANOUT copy was delivered: exit 1")
         environment.process_exit_code = 1
+    else:
+        # Below the threshold, a few failures (say, copies out of order) do not fail
+        # the run: Locust would otherwise exit 1 on any failure at all.
+        environment.process_exit_code = 0
