@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.metrics_core import Metric
 
 _LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
@@ -43,4 +47,32 @@ class Metrics:
             "chat_redis_publish_failures_total",
             "Broadcasts Redis did not take (other processes missed them; resume fills the gap)",
             registry=self.registry,
+        )
+
+    def track_fanout(self, read: Callable[[], tuple[int, int, int]]) -> None:
+        """Exports the fan-out manager's own counters: (direct, queued, slow closed)."""
+        self.registry.register(_FanoutCollector(read))
+
+
+class _FanoutCollector:
+    """Read at scrape time, so the fan-out path itself keeps plain integer increments."""
+
+    def __init__(self, read: Callable[[], tuple[int, int, int]]) -> None:
+        self._read = read
+
+    def collect(self) -> Iterator[Metric]:
+        direct, queued, slow = self._read()
+        copies = CounterMetricFamily(
+            "chat_fanout_copies",
+            "Copies delivered to this process's sockets: direct (one frame written to the "
+            "transport) or queued (python-socketio's own path)",
+            labels=["path"],
+        )
+        copies.add_metric(["direct"], direct)
+        copies.add_metric(["queued"], queued)
+        yield copies
+        yield CounterMetricFamily(
+            "chat_slow_consumers_closed",
+            "Connections closed because they stopped reading (they resume by seq)",
+            value=slow,
         )

@@ -60,7 +60,10 @@ class DirectWebSocket(EngineioWebSocket):  # type: ignore[misc]
         socket = getattr(self.handler, "__self__", None)
         protocol = getattr(environ.get("asgi.send"), "__self__", None)
         transport = getattr(protocol, "transport", None)
-        if socket is not None and isinstance(transport, asyncio.WriteTransport):
+        # Duck-typed: uvloop's TCPTransport is not an asyncio.WriteTransport subclass.
+        if socket is not None and all(
+            hasattr(transport, name) for name in ("write", "is_closing", "abort")
+        ):
             socket.direct_transport = transport
         try:
             return await super().__call__(environ)

@@ -97,6 +97,10 @@ class Realtime:
         )
         install_direct_websocket(self.sio)
         self.publisher = SocketPublisher(self.sio, metrics)
+        manager = self.manager
+        metrics.track_fanout(
+            lambda: (manager.direct_copies, manager.queued_copies, manager.slow_consumers_closed)
+        )
         self.asgi_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
         self.connections = Connections()
         self.sessions = Sessions(self.sio)

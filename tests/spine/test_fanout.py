@@ -7,16 +7,19 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 import socketio
 import uvicorn
 
 from chat.realtime.fanout import DirectEmitManager, install_direct_websocket, websocket_text_frame
+from tests.support.clients import SocketClient, create_room, register
 
 
 @dataclass
@@ -132,3 +135,28 @@ async def test_a_client_that_stops_reading_is_cut_off(bare: Bare) -> None:
     finally:
         await talker.disconnect()
         writer.close()
+
+
+async def test_chat_server_delivers_websocket_copies_on_the_fast_path(
+    http: httpx.AsyncClient, sockets: Callable[..., SocketClient]
+) -> None:
+    """The real server runs on uvloop, whose transports are not asyncio's classes."""
+
+    def direct(metrics: str) -> float:
+        match = re.search(r'^chat_fanout_copies_total\{path="direct"\} (\S+)$', metrics, re.M)
+        assert match, metrics
+        return float(match.group(1))
+
+    before = direct((await http.get("/metrics")).text)
+    owner, guest = await register(http), await register(http)
+    room = await create_room(http, owner)
+    one, two = await sockets(owner.token).connect(), await sockets(guest.token).connect()
+    for client in (one, two):
+        assert (await client.call("join", {"room_id": room["id"]}))["ok"]
+    for n in range(5):
+        ack = await one.call("send", {"room_id": room["id"], "body": f"m{n}", "client_id": f"c{n}"})
+        assert ack["ok"], ack
+    await two.recorder.wait_for(lambda rec: len(rec.of("message")) == 5, what="5 messages")
+    assert [m["seq"] for m in two.recorder.of("message")] == [1, 2, 3, 4, 5]
+    # The guest's copies at least (the sender's own copy may queue behind its ack).
+    assert direct((await http.get("/metrics")).text) >= before + 5

@@ -55,6 +55,8 @@ async def test_metrics_are_prometheus_text(http: httpx.AsyncClient) -> None:
     response = await http.get("/metrics")
     assert response.status_code == 200
     assert "chat_connected_sockets" in response.text
+    assert 'chat_fanout_copies_total{path="direct"}' in response.text
+    assert "chat_slow_consumers_closed_total" in response.text
 
 
 async def test_openapi_document_and_swagger_ui_are_served(http: httpx.AsyncClient) -> None:
