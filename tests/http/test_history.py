@@ -10,18 +10,7 @@ import pytest
 
 from tests.http.conftest import Cast, RoomMaker, Seeder, assert_error
 from tests.support.clients import create_room
-
-MESSAGE_KEYS = {
-    "id",
-    "room_id",
-    "seq",
-    "sender",
-    "body",
-    "client_id",
-    "created_at",
-    "edited_at",
-    "deleted",
-}
+from tests.support.contract import MESSAGE_KEYS
 
 
 async def page(

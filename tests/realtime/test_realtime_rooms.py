@@ -7,18 +7,7 @@ import httpx
 from tests.realtime.conftest import Connect
 from tests.realtime.helpers import code, join, send, seqs, succeeded
 from tests.support.clients import Account, create_room, register
-
-MESSAGE_KEYS = {
-    "id",
-    "room_id",
-    "seq",
-    "sender",
-    "body",
-    "client_id",
-    "created_at",
-    "edited_at",
-    "deleted",
-}
+from tests.support.contract import MESSAGE_KEYS
 
 
 async def test_join_public_room_makes_a_member_and_answers_the_contract(
