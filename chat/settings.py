@@ -6,7 +6,7 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -95,13 +95,6 @@ class Settings:
         """CORS_ORIGINS is the allow-list; unset, only the server's own origin passes."""
         origin = origin.rstrip("/")
         return origin == own_origin or origin in self.cors_origins
-
-    @property
-    def uses_postgres(self) -> bool:
-        return self.database_url.startswith("postgresql")
-
-    def with_changes(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
