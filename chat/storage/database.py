@@ -16,6 +16,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from chat.domain.errors import Unavailable
+from chat.storage.raw_pool import RawPool
+from chat.storage.sqlstates import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -48,28 +50,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-# SQLSTATEs that say "not now", not "not this": connection exceptions, insufficient
-# resources, shutdown or start-up in progress ("the database system is starting up" is
-# 57P03), system errors, and serialization failures or deadlocks.
-_TRANSIENT_CLASSES = ("08", "53", "58")
-_TRANSIENT_CODES = ("57P01", "57P02", "57P03", "40001", "40P01")
-
-
 def _transient(exc: DBAPIError) -> bool:
     orig = exc.orig
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if code is None:
         code = getattr(getattr(orig, "__cause__", None), "sqlstate", None)
-    return isinstance(code, str) and (
-        code.startswith(_TRANSIENT_CLASSES) or code in _TRANSIENT_CODES
-    )
+    return is_transient(code)
 
 
 class Database:
     """Owns the engine; hands out transactions that turn driver outages into Unavailable."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, raw_pool_size: int = 8) -> None:
         self.engine = engine
+        # PostgreSQL only: asyncpg directly, for the per-send append (raw_pool.py).
+        self.raw: RawPool | None = None if self.is_sqlite else RawPool(engine.url, raw_pool_size)
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,4 +107,6 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self.raw is not None:
+            await self.raw.close()
         await self.engine.dispose()

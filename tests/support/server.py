@@ -30,6 +30,7 @@ DEFAULT_ENV = {
     "AUTO_MIGRATE": "true",
     # Several servers share the test PostgreSQL (max_connections 100): keep each one small.
     "DB_POOL_SIZE": "10",
+    "DB_APPEND_POOL_SIZE": "4",
 }
 
 
