@@ -11,8 +11,9 @@ import logging
 from typing import Any
 
 from prometheus_client import make_asgi_app
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
+from chat import gc_tuning
 from chat.http.app import create_flask_app
 from chat.http.bridge import PooledWsgiToAsgi
 from chat.http.guard import ApiGuard, Receive, Scope, Send, send_json
@@ -34,12 +35,11 @@ class ChatApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.metrics = Metrics()
-        self.db = Database(create_engine(settings.database_url, pool_size=settings.db_pool_size))
-        self.redis: Redis | None = (
-            Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
-            if settings.redis_url
-            else None
+        self.db = Database(
+            create_engine(settings.database_url, pool_size=settings.db_pool_size),
+            raw_pool_size=settings.db_append_pool_size,
         )
+        self.redis: Redis | None = _redis(settings)
         self.realtime = Realtime(settings, self.metrics)
         self.services = build_services(settings, self.db, self.redis, self.realtime.publisher)
         self.realtime.bind(self.services)
@@ -106,13 +106,29 @@ class ChatApp:
             "on" if self.redis else "off",
             self.settings.role,
         )
+        gc_tuning.tune_after_startup()
 
     async def shutdown(self) -> None:
         await self.realtime.stop()
         self.bridge.close()
         if self.redis is not None:
-            await self.redis.aclose()
+            await self.redis.aclose(close_connection_pool=True)
         await self.db.dispose()
+
+
+def _redis(settings: Settings) -> Redis | None:
+    """A bounded pool whose callers wait for a free connection: redis-py's default pool
+    raises "Too many connections" past 100, which a burst of socket connects reached."""
+    if not settings.redis_url:
+        return None
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url,
+        max_connections=settings.redis_pool_size,
+        timeout=5,
+        socket_timeout=5,
+        socket_connect_timeout=5,
+    )
+    return Redis(connection_pool=pool)
 
 
 def create_app(settings: Settings) -> ChatApp:

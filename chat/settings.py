@@ -39,6 +39,8 @@ ENV_VARS: tuple[str, ...] = (
     "WEBCLIENT_DIR",
     "AUTO_MIGRATE",
     "DB_POOL_SIZE",
+    "DB_APPEND_POOL_SIZE",
+    "REDIS_POOL_SIZE",
     "BRIDGE_THREADS",
     "PRESENCE_TTL_SECONDS",
     "LOG_LEVEL",
@@ -72,6 +74,8 @@ class Settings:
     webclient_dir: Path = REPO_ROOT / "webclient" / "dist"
     auto_migrate: bool = True
     db_pool_size: int = 20
+    db_append_pool_size: int = 8
+    redis_pool_size: int = 50
     bridge_threads: int = 32
     presence_ttl_seconds: int = 15
     log_level: str = "info"
@@ -123,6 +127,8 @@ class Settings:
             webclient_dir=Path(reader.text("WEBCLIENT_DIR", str(cls.webclient_dir))),
             auto_migrate=reader.boolean("AUTO_MIGRATE", True),
             db_pool_size=reader.integer("DB_POOL_SIZE", 20, minimum=1),
+            db_append_pool_size=reader.integer("DB_APPEND_POOL_SIZE", 8, minimum=1),
+            redis_pool_size=reader.integer("REDIS_POOL_SIZE", 50, minimum=1),
             bridge_threads=reader.integer("BRIDGE_THREADS", 32, minimum=1),
             presence_ttl_seconds=reader.integer("PRESENCE_TTL_SECONDS", 15, minimum=2),
             log_level=reader.text("LOG_LEVEL", "info").lower(),
