@@ -9,15 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from chat.domain.errors import Unavailable
+from chat.storage.driver_errors import is_transient
 from chat.storage.raw_pool import RawPool
-from chat.storage.sqlstates import is_transient
+from chat.storage.sqlite_lane import SqliteWriteLane
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,18 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_file(url: URL) -> str:
+    """The database file (or file: URI) a SQLite URL names; an in-memory database is refused:
+    the write lane's connection would open a second, empty one."""
+    database = url.database or ""
+    if not database or database == ":memory:":
+        raise ValueError("DATABASE_URL: SQLite needs a database file, not an in-memory database")
+    if database.startswith("file:"):
+        return database
+    return str(Path(database).expanduser().resolve())
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -63,8 +75,14 @@ class Database:
 
     def __init__(self, engine: AsyncEngine, *, raw_pool_size: int = 8) -> None:
         self.engine = engine
-        # PostgreSQL only: asyncpg directly, for the per-send append (raw_pool.py).
-        self.raw: RawPool | None = None if self.is_sqlite else RawPool(engine.url, raw_pool_size)
+        # The per-send append's own paths: asyncpg directly on PostgreSQL (raw_pool.py),
+        # one writer thread with group commit on SQLite (sqlite_lane.py).
+        self.raw: RawPool | None = None
+        self.lane: SqliteWriteLane | None = None
+        if self.is_sqlite:
+            self.lane = SqliteWriteLane(sqlite_file(engine.url), _sqlite_pragmas)
+        else:
+            self.raw = RawPool(engine.url, raw_pool_size)
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,4 +127,6 @@ class Database:
     async def dispose(self) -> None:
         if self.raw is not None:
             await self.raw.close()
+        if self.lane is not None:
+            await self.lane.close()
         await self.engine.dispose()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -21,11 +23,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from chat.domain.models import Message, Page, SendResult, User
+from chat.storage import raw_pool
+from chat.storage.compiled import CompiledStatement
 from chat.storage.database import Connection, Database
-from chat.storage.raw_pool import RawStatement, UniqueViolation
+from chat.storage.driver_errors import UniqueViolation
 from chat.storage.tables import Id, memberships, messages, rooms, users
 
 _columns = (
@@ -105,8 +109,22 @@ def _append_statements() -> tuple[Executable, Executable, Executable]:
     return one_statement, increment, row.returning(messages.c.id)
 
 
+_SQLITE = sqlite_dialect()
 _APPEND_ONE_STATEMENT, _INCREMENT_SEQ, _INSERT_MESSAGE = _append_statements()
-_RAW_APPEND = RawStatement(_APPEND_ONE_STATEMENT)
+_PG_APPEND = CompiledStatement(_APPEND_ONE_STATEMENT, raw_pool.DIALECT)
+_SQLITE_INCREMENT = CompiledStatement(_INCREMENT_SEQ, _SQLITE)
+_SQLITE_INSERT = CompiledStatement(_INSERT_MESSAGE, _SQLITE)
+
+
+def _append_on_sqlite(params: dict[str, Any], conn: sqlite3.Connection) -> tuple[int, int] | None:
+    """The increment and the insert, on the SQLite write lane's thread and transaction."""
+    row = conn.execute(_SQLITE_INCREMENT.sql, _SQLITE_INCREMENT.args(params)).fetchone()
+    if row is None:
+        return None
+    seq = row[0]
+    insert_args = _SQLITE_INSERT.args(params | {"p_seq": seq})
+    inserted = conn.execute(_SQLITE_INSERT.sql, insert_args).fetchone()
+    return (inserted[0], seq)
 
 
 async def append_message(
@@ -114,7 +132,8 @@ async def append_message(
 ) -> SendResult | None:
     """Stores the message with the room's next seq, in one transaction with the increment.
 
-    The UPDATE takes the room's row lock (PostgreSQL) or the write lock (SQLite), so writers
+    The UPDATE takes the room's row lock (PostgreSQL) or the write lock (SQLite: the write
+    lane's group transaction, a savepoint per message; sqlite_lane.py), so writers
     of one room queue up and a rolled-back insert gives its seq back: no gaps, no repeats,
     across processes. Returns None when the sender is not a member (or the room is gone).
     A repeated (room, sender, client_id) stores nothing and returns the original message.
@@ -134,21 +153,17 @@ async def append_message(
         "p_now": now,
     }
     try:
-        if db.is_sqlite:
-            async with db.transaction() as conn:
-                seq = (await conn.execute(_INCREMENT_SEQ, params)).scalar_one_or_none()
-                if seq is None:
-                    return None
-                message_id = (
-                    await conn.execute(_INSERT_MESSAGE, params | {"p_seq": seq})
-                ).scalar_one()
+        if db.lane is not None:
+            appended = await db.lane.write(partial(_append_on_sqlite, params))
+        elif db.raw is not None:
+            row = await db.raw.fetchrow(_PG_APPEND, params)
+            appended = None if row is None else (row["id"], row["seq"])
         else:
-            assert db.raw is not None
-            row = await db.raw.fetchrow(_RAW_APPEND, params)
-            if row is None:
-                return None
-            message_id, seq = row["id"], row["seq"]
-    except (IntegrityError, UniqueViolation):
+            raise RuntimeError("the database has no append path")
+        if appended is None:
+            return None
+        message_id, seq = appended
+    except UniqueViolation:
         original = await find_by_client_id(db, room_id, sender.id, client_id)
         if original is None:
             raise

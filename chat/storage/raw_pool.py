@@ -5,7 +5,7 @@ Through SQLAlchemy's async engine, each execution paid for a pool checkout with 
 second round trip), greenlet switches, an isolation-level change and its reset, and
 parameter processing: several times the CPU of the statement itself, and the largest
 share of a send's cost on the fan-out benchmark. Here the same SQL - SQLAlchemy's own
-compilation of the statement (RawStatement), so the two cannot drift - runs on asyncpg,
+compilation of the statement (compiled.py), so the two cannot drift - runs on asyncpg,
 prepared once per connection, autocommitted, and the connection goes back to the pool
 without a reset query (these statements change no session state).
 
@@ -17,43 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import URL
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from chat.domain.errors import Unavailable
-from chat.storage.sqlstates import is_transient
+from chat.storage.compiled import CompiledStatement
+from chat.storage.driver_errors import UniqueViolation, is_transient
 
 log = logging.getLogger("chat.storage.database")
 
 ACQUIRE_TIMEOUT = 10.0
-_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
-
-
-class UniqueViolation(Exception):
-    """The statement would have stored a duplicate key; it stored nothing."""
-
-
-class RawStatement:
-    """A SQLAlchemy statement compiled once for asyncpg: its SQL and how to order its
-    named parameters into asyncpg's positional ones."""
-
-    def __init__(self, statement: Executable) -> None:
-        compiled = cast(SQLCompiler, cast(ClauseElement, statement).compile(dialect=_DIALECT))
-        self.sql = str(compiled)
-        self._names = list(compiled.positiontup or ())
-        # Literals SQLAlchemy turned into parameters (the 1 of `last_seq + 1`).
-        self._fixed: dict[str, Any] = {
-            name: bind.value for name, bind in compiled.binds.items() if not bind.required
-        }
-
-    def args(self, params: dict[str, Any]) -> list[Any]:
-        values = self._fixed | params
-        return [values[name] for name in self._names]
+DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
 
 async def _keep_session(_connection: asyncpg.Connection) -> None:
@@ -67,7 +44,7 @@ class RawPool:
         self._pool: asyncpg.Pool | None = None
         self._starting = asyncio.Lock()
 
-    async def fetchrow(self, statement: RawStatement, params: dict[str, Any]) -> Any:
+    async def fetchrow(self, statement: CompiledStatement, params: dict[str, Any]) -> Any:
         """The first row the statement returns, or None."""
         args = statement.args(params)
         pool = self._pool or await self._start()

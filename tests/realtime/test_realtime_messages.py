@@ -7,7 +7,7 @@ import asyncio
 import httpx
 
 from tests.realtime.conftest import Connect
-from tests.realtime.helpers import code, join, send, succeeded
+from tests.realtime.helpers import code, join, resume, send, succeeded
 from tests.support.clients import Account, create_room, register
 
 
@@ -92,6 +92,37 @@ async def test_same_client_id_twice_concurrently_is_stored_once(
     fence = await send(first, room["id"], "fence")
     await first.recorder.wait_for(lambda r: any(m["id"] == fence["id"] for m in r.of("message")))
     assert [m["seq"] for m in first.recorder.of("message")] == [1, 2]
+
+
+async def test_a_burst_of_sends_with_repeats_and_refusals_numbers_gap_free(
+    http: httpx.AsyncClient, user: Account, other: Account, connect: Connect
+) -> None:
+    """Sends that arrive together are stored together (one transaction for the group on
+    SQLite's write lane); a repeated client_id or a non-member among them undoes only
+    itself, so the stored ones are numbered 1..n without a gap, each client_id once."""
+    room = await create_room(http, user)
+    senders = [await connect(user) for _ in range(4)]
+    outsider = await connect(other)
+    await join(senders[0], room["id"])
+    payloads = [
+        {"room_id": room["id"], "body": f"m{i}", "client_id": f"burst-{i % 30}"} for i in range(60)
+    ]
+    acks = await asyncio.gather(
+        *(senders[i % 4].call("send", p) for i, p in enumerate(payloads)),
+        *(outsider.call("send", {**p, "client_id": f"x-{i}"}) for i, p in enumerate(payloads[:10])),
+    )
+    stored = [succeeded(ack)["message"] for ack in acks[:60]]
+    assert all(code(ack) == "forbidden" for ack in acks[60:])
+    by_client: dict[str, set[int]] = {}
+    for message in stored:
+        by_client.setdefault(message["client_id"], set()).add(message["seq"])
+    assert all(len(seqs) == 1 for seqs in by_client.values()), by_client
+    assert sorted(s for seqs in by_client.values() for s in seqs) == list(range(1, 31))
+    # The next one follows on: no seq was used up by a repeat or a refusal.
+    assert (await send(senders[1], room["id"], "after"))["seq"] == 31
+    history = await resume(senders[0], room["id"], 0)
+    assert [m["seq"] for m in history] == list(range(1, 32))
+    assert sorted(m["client_id"] for m in history[:30]) == sorted(by_client)
 
 
 async def test_edit_by_the_sender_only(
