@@ -89,6 +89,34 @@ def _writer_idle(queue: asyncio.Queue[Any]) -> bool:
     return any(not getter.done() for getter in getters)
 
 
+def writable_transport(socket: Any) -> Any | None:
+    """The socket's transport, when a frame written to it now is indistinguishable from
+    engineio's own path (websocket, idle writer, open): else None."""
+    transport = getattr(socket, "direct_transport", None)
+    if (
+        transport is None
+        or socket.closed
+        or not socket.upgraded
+        or socket.upgrading
+        or not _writer_idle(socket.queue)
+        or transport.is_closing()
+    ):
+        return None
+    return transport
+
+
+def write_now(socket: Any, encoded: str) -> bool:
+    """Writes one Socket.IO packet (its text encoding) to the socket's transport, if that
+    is as good as queueing it (writable_transport) and the transport's buffer is below
+    MAX_BUFFERED_BYTES. False: nothing written, queue it the stock way."""
+    transport = writable_transport(socket)
+    if transport is None or transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+        return False
+    payload = eio_packet.Packet(eio_packet.MESSAGE, encoded).encode()
+    transport.write(websocket_text_frame(payload.encode()))
+    return True
+
+
 class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
     """Sits under AsyncPubSubManager in the MRO, so local delivery of every broadcast —
     this process's own and those arriving from Redis — goes through emit() below."""
@@ -138,15 +166,8 @@ class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
             socket = sockets.get(eio_sid)
             if socket is None or socket.closed:
                 continue
-            transport = getattr(socket, "direct_transport", None)
-            if (
-                transport is not None
-                and socket.upgraded
-                and not socket.upgrading
-                and _writer_idle(socket.queue)
-            ):
-                if transport.is_closing():
-                    continue
+            transport = writable_transport(socket)
+            if transport is not None:
                 if transport.get_write_buffer_size() > self.max_buffered_bytes:
                     self._close_slow(sid, socket, transport, queued)
                     continue
@@ -154,7 +175,11 @@ class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
                     frame = websocket_text_frame(eio_pkt.encode().encode())
                 transport.write(frame)
                 self.direct_copies += 1
-            elif self._backlog(socket, transport, len(encoded)) > self.max_buffered_bytes:
+                continue
+            transport = getattr(socket, "direct_transport", None)
+            if transport is not None and transport.is_closing():
+                continue
+            if self._backlog(socket, transport, len(encoded)) > self.max_buffered_bytes:
                 self._close_slow(sid, socket, transport, queued)
             else:
                 queued.append(socket.send(eio_pkt))

@@ -16,7 +16,7 @@ from chat.domain.errors import ChatError, Unavailable
 from chat.metrics import Metrics
 from chat.realtime.acks import EventRouter, failed
 from chat.realtime.connections import Connection, Connections
-from chat.realtime.fanout import install_direct_websocket
+from chat.realtime.fanout import install_direct_websocket, write_now
 from chat.realtime.limits import Limits
 from chat.realtime.managers import LocalManager, RedisManager
 from chat.realtime.messages import MessageEvents
@@ -56,6 +56,17 @@ class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
             log.warning("malformed packet, closing the connection: %s", type(exc).__name__)
             await self.eio.disconnect(eio_sid)
+
+    async def _send_packet(self, eio_sid: str, pkt: Any) -> None:
+        """Acks (and other packets to one socket) go straight to an idle websocket's
+        transport, as broadcasts do (fanout.py), instead of engineio's queue and writer task."""
+        encoded = pkt.encode()
+        if isinstance(encoded, str):
+            socket = self.eio.sockets.get(eio_sid)
+            if socket is None or not write_now(socket, encoded):
+                await self.eio.send(eio_sid, encoded)
+            return
+        await super()._send_packet(eio_sid, pkt)
 
     async def _handle_event(self, eio_sid: str, namespace: Any, id: Any, data: Any) -> None:
         if data and data[0] in self.reserved_events:
