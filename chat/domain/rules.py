@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from chat.domain.errors import InvalidInput, TooLarge
 
@@ -46,9 +45,20 @@ def body(value: object) -> str:
         raise TooLarge(f"body must be at most {BODY_MAX} characters")
     if len(value) == 0 or value.isspace():
         raise InvalidInput(f"body must be 1-{BODY_MAX} characters of text")
-    if "\x00" in value or any(unicodedata.category(c) == "Cs" for c in value):
+    if "\x00" in value or not _encodable(value):
         raise InvalidInput("body must be valid text")
     return value
+
+
+def _encodable(text: str) -> bool:
+    """False when the text holds an unpaired surrogate (what UTF-8 cannot encode)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def client_id(value: object) -> str:

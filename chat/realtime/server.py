@@ -28,6 +28,7 @@ from chat.realtime.names import (
     token_channel,
     user_channel,
 )
+from chat.realtime.packets import ChatPacket
 from chat.realtime.presence import Attendance, LocalPresence, PresenceBackend
 from chat.realtime.presence_redis import RedisPresence
 from chat.realtime.publisher import SocketPublisher
@@ -105,6 +106,7 @@ class Realtime:
             max_http_buffer_size=settings.max_http_buffer_size,
             logger=False,
             engineio_logger=False,
+            serializer=ChatPacket,
         )
         install_direct_websocket(self.sio)
         self.publisher = SocketPublisher(self.sio, metrics)
