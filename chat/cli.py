@@ -71,6 +71,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, fd: int | Non
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
         ws_max_size=settings.max_http_buffer_size,
+        ws_per_message_deflate=settings.ws_compression,
         timeout_graceful_shutdown=5,
     )
     return 0

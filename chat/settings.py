@@ -28,6 +28,7 @@ ENV_VARS: tuple[str, ...] = (
     "ACCESS_TOKEN_TTL_SECONDS",
     "MAX_HTTP_BUFFER_SIZE",
     "MAX_REQUEST_BYTES",
+    "WS_COMPRESSION",
     "SEND_RATE_PER_SECOND",
     "SEND_RATE_BURST",
     "TYPING_RATE_PER_SECOND",
@@ -62,6 +63,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     access_token_ttl_seconds: int = 3600
     max_http_buffer_size: int = 65536
+    # permessage-deflate on websockets: ~49 KiB of zlib state per browser connection.
+    ws_compression: bool = False
     max_request_bytes: int = 65536
     send_rate_per_second: float = 10.0
     send_rate_burst: int = 20
@@ -115,6 +118,7 @@ class Settings:
             cors_origins=reader.csv("CORS_ORIGINS"),
             access_token_ttl_seconds=reader.integer("ACCESS_TOKEN_TTL_SECONDS", 3600, minimum=1),
             max_http_buffer_size=reader.integer("MAX_HTTP_BUFFER_SIZE", 65536, minimum=1024),
+            ws_compression=reader.boolean("WS_COMPRESSION", False),
             max_request_bytes=reader.integer("MAX_REQUEST_BYTES", 65536, minimum=1024),
             send_rate_per_second=reader.number("SEND_RATE_PER_SECOND", 10.0),
             send_rate_burst=reader.integer("SEND_RATE_BURST", 20, minimum=1),
