@@ -6,8 +6,8 @@ second round trip), greenlet switches, an isolation-level change and its reset, 
 parameter processing: several times the CPU of the statement itself, and the largest
 share of a send's cost on the fan-out benchmark. Here the same SQL - SQLAlchemy's own
 compilation of the statement (compiled.py), so the two cannot drift - runs on asyncpg,
-prepared once per connection, autocommitted, and the connection goes back to the pool
-without a reset query (these statements change no session state).
+prepared once per connection, autocommitted, on a pool of its own that is as lean as one
+statement allows (RawPool).
 
 Outages read the same as through the engine: connection failures and transient SQLSTATEs
 become Unavailable; a unique violation becomes UniqueViolation.
@@ -16,7 +16,9 @@ become Unavailable; a unique violation becomes UniqueViolation.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections import deque
 from typing import Any
 
 import asyncpg
@@ -33,53 +35,114 @@ ACQUIRE_TIMEOUT = 10.0
 DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
 
-async def _keep_session(_connection: asyncpg.Connection) -> None:
-    """Release hook: nothing to reset."""
-
-
 class RawPool:
+    """Up to `size` asyncpg connections, opened when first needed.
+
+    A connection goes back to the idle list only after its statement completed, or was
+    refused by the server (a PostgreSQL error leaves the session usable); after anything
+    else - a lost connection, a timeout, a cancellation mid-statement - it is closed and
+    the next caller opens another. asyncpg's own Pool does more than one autocommitted
+    statement needs, and pays for it on every call: a task for the acquire timeout, another
+    for the shielded release, and a reset round.
+    """
+
     def __init__(self, url: URL, size: int) -> None:
         self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._size = size
-        self._pool: asyncpg.Pool | None = None
-        self._starting = asyncio.Lock()
+        self._idle: list[Any] = []  # asyncpg.Connection
+        self._opened = 0  # idle, in use, or being opened
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._closed = False
 
     async def fetchrow(self, statement: CompiledStatement, params: dict[str, Any]) -> Any:
         """The first row the statement returns, or None."""
         args = statement.args(params)
-        pool = self._pool or await self._start()
+        conn = await self._acquire()
+        reusable = False
         try:
-            async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
-                return await conn.fetchrow(statement.sql, *args)
+            row = await conn.fetchrow(statement.sql, *args)
+            reusable = True
+            return row
         except asyncpg.UniqueViolationError:
+            reusable = True
             raise UniqueViolation from None
         except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
             raise _unavailable(exc) from exc
         except asyncpg.PostgresError as exc:
+            reusable = True
             if is_transient(exc.sqlstate):
                 raise _unavailable(exc) from exc
             raise
+        finally:
+            self._release(conn, reusable)
 
-    async def _start(self) -> asyncpg.Pool:
-        async with self._starting:
-            if self._pool is None:
-                try:
-                    self._pool = await asyncpg.create_pool(
-                        self._dsn,
-                        min_size=0,
-                        max_size=self._size,
-                        reset=_keep_session,
-                        timeout=5,
-                        command_timeout=15,
-                    )
-                except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
-                    raise _unavailable(exc) from exc
-            return self._pool
+    async def _acquire(self) -> Any:
+        if self._idle and not self._closed:
+            conn = self._idle.pop()
+            if not conn.is_closed():
+                return conn
+            self._opened -= 1
+        try:
+            async with asyncio.timeout(ACQUIRE_TIMEOUT):
+                return await self._acquire_waiting()
+        except TimeoutError as exc:
+            raise _unavailable(exc) from exc
+
+    async def _acquire_waiting(self) -> Any:
+        while True:
+            if self._closed:
+                raise Unavailable("server shutting down")
+            while self._idle:
+                conn = self._idle.pop()
+                if not conn.is_closed():
+                    return conn
+                self._opened -= 1
+            if self._opened < self._size:
+                return await self._open()
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiting.append(waiter)
+            try:
+                await waiter
+            finally:
+                if not waiter.done():
+                    self._waiting.remove(waiter)
+
+    async def _open(self) -> Any:
+        self._opened += 1
+        try:
+            return await asyncpg.connect(self._dsn, timeout=5, command_timeout=15)
+        except BaseException as exc:
+            self._opened -= 1
+            self._wake_one()
+            if isinstance(exc, OSError | asyncpg.PostgresError | asyncpg.InterfaceError):
+                raise _unavailable(exc) from exc
+            raise
+
+    def _release(self, conn: Any, reusable: bool) -> None:
+        if reusable and not self._closed and not conn.is_closed():
+            self._idle.append(conn)
+        else:
+            self._opened -= 1
+            if not conn.is_closed():
+                conn.terminate()
+        self._wake_one()
+
+    def _wake_one(self) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
 
     async def close(self) -> None:
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            await pool.close()
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            self._opened -= 1
+            with contextlib.suppress(OSError, asyncpg.InterfaceError, TimeoutError):
+                await conn.close(timeout=2)
+        while self._waiting:
+            self._wake_one()
 
 
 def _unavailable(exc: BaseException) -> Unavailable:
