@@ -77,32 +77,26 @@ def install_direct_websocket(sio: socketio.AsyncServer) -> None:
     sio.eio._async = {**sio.eio._async, "websocket": DirectWebSocket}
 
 
-def _writer_idle(queue: asyncio.Queue[Any]) -> bool:
-    """True when engineio's writer waits on an empty queue, so nothing it took is unwritten.
-
-    A put() leaves the item in the queue until the waiting getter resumes, and the writer
-    only calls get() again after it has written everything it took.
-    """
-    if not queue.empty():
-        return False
-    getters: Iterable[asyncio.Future[Any]] = getattr(queue, "_getters", ())
-    return any(not getter.done() for getter in getters)
-
-
 def writable_transport(socket: Any) -> Any | None:
     """The socket's transport, when a frame written to it now is indistinguishable from
-    engineio's own path (websocket, idle writer, open): else None."""
+    engineio's own path (websocket, idle writer, open): else None.
+
+    The writer is idle when it waits on an empty queue, so nothing it took is unwritten: a
+    put() leaves the item in the queue until the waiting getter resumes, and the writer only
+    calls get() again after it has written everything it took. Runs once per copy, so it
+    reads the asyncio.Queue's deque and getters directly, without a call or a generator.
+    """
     transport = getattr(socket, "direct_transport", None)
-    if (
-        transport is None
-        or socket.closed
-        or not socket.upgraded
-        or socket.upgrading
-        or not _writer_idle(socket.queue)
-        or transport.is_closing()
-    ):
+    if transport is None or socket.closed or not socket.upgraded or socket.upgrading:
         return None
-    return transport
+    queue = socket.queue
+    if queue._queue:  # something queued: the writer is (or will be) busy
+        return None
+    getters: Iterable[asyncio.Future[Any]] = queue._getters
+    for getter in getters:
+        if not getter.done():
+            return None if transport.is_closing() else transport
+    return None
 
 
 def write_now(socket: Any, encoded: str) -> bool:
