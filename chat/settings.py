@@ -97,6 +97,11 @@ class Settings:
             )
         if self.env == "production" and len(self.secret_key) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters in production")
+        url = self.database_url.lower()
+        if url.startswith("sqlite") and (url.endswith(":memory:") or url.rstrip("/").endswith(":")):
+            # The SQLite write lane opens a connection of its own: it would see another,
+            # empty database.
+            raise SettingsError("DATABASE_URL must name a SQLite database file, not :memory:")
 
     def origin_allowed(self, origin: str, own_origin: str) -> bool:
         """CORS_ORIGINS is the allow-list; unset, only the server's own origin passes."""

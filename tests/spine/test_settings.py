@@ -52,6 +52,8 @@ def test_values_are_parsed() -> None:
         ("AUTO_MIGRATE", "maybe"),
         ("CHAT_ROLE", "admin"),
         ("CHAT_ENV", "staging"),
+        ("DATABASE_URL", "sqlite+aiosqlite:///:memory:"),
+        ("DATABASE_URL", "sqlite+aiosqlite://"),
     ],
 )
 def test_malformed_values_name_the_variable(name: str, value: str) -> None:
