@@ -103,9 +103,12 @@ class RawPool:
             self._waiting.append(waiter)
             try:
                 await waiter
-            finally:
-                if not waiter.done():
+            except BaseException:
+                if waiter.done():
+                    self._wake_one()  # woken, but leaving (timeout): pass the turn on
+                else:
                     self._waiting.remove(waiter)
+                raise
 
     async def _open(self) -> Any:
         self._opened += 1
