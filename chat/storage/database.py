@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,12 +14,9 @@ from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from chat.domain.errors import Unavailable
-from chat.storage.driver_errors import is_transient
+from chat.storage.driver_errors import is_transient, unavailable
 from chat.storage.raw_pool import RawPool
 from chat.storage.sqlite_lane import SqliteWriteLane
-
-log = logging.getLogger(__name__)
 
 Connection = AsyncConnection
 
@@ -94,14 +90,6 @@ class Database:
             yield conn
 
     @asynccontextmanager
-    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
-        """A connection whose every statement commits by itself: for a single statement
-        that must hold its row locks only while the server executes it, not for a round
-        trip back to this process (a busy event loop would stretch that)."""
-        async with self._translated(), self.engine.connect() as conn:
-            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
-
-    @asynccontextmanager
     async def _translated(self) -> AsyncIterator[None]:
         try:
             yield
@@ -112,12 +100,10 @@ class Database:
             TimeoutError,
             OSError,
         ) as exc:
-            log.warning("database unavailable: %s", exc)
-            raise Unavailable("database unavailable, try again") from exc
+            raise unavailable(exc) from exc
         except DBAPIError as exc:
             if exc.connection_invalidated or _transient(exc):
-                log.warning("database unavailable: %s", exc)
-                raise Unavailable("database unavailable, try again") from exc
+                raise unavailable(exc) from exc
             raise
 
     async def ping(self) -> None:

@@ -3,6 +3,12 @@
 
 from __future__ import annotations
 
+import logging
+
+from chat.domain.errors import Unavailable
+
+log = logging.getLogger("chat.storage.database")
+
 # PostgreSQL SQLSTATEs: connection exceptions, insufficient resources, shutdown or start-up
 # in progress ("the database system is starting up" is 57P03), system errors, and
 # serialization failures or deadlocks.
@@ -18,3 +24,9 @@ def is_transient(sqlstate: object) -> bool:
 
 class UniqueViolation(Exception):
     """The statement would have stored a duplicate key; it stored nothing."""
+
+
+def unavailable(exc: BaseException) -> Unavailable:
+    """What an outage of the database becomes for the services (logged once, here)."""
+    log.warning("database unavailable: %s", exc)
+    return Unavailable("database unavailable, try again")

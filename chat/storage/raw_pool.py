@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections import deque
 from typing import Any
 
@@ -27,9 +26,7 @@ from sqlalchemy.engine import URL
 
 from chat.domain.errors import Unavailable
 from chat.storage.compiled import CompiledStatement
-from chat.storage.driver_errors import UniqueViolation, is_transient
-
-log = logging.getLogger("chat.storage.database")
+from chat.storage.driver_errors import UniqueViolation, is_transient, unavailable
 
 ACQUIRE_TIMEOUT = 10.0
 DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
@@ -67,11 +64,11 @@ class RawPool:
             reusable = True
             raise UniqueViolation from None
         except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
-            raise _unavailable(exc) from exc
+            raise unavailable(exc) from exc
         except asyncpg.PostgresError as exc:
             reusable = True
             if is_transient(exc.sqlstate):
-                raise _unavailable(exc) from exc
+                raise unavailable(exc) from exc
             raise
         finally:
             self._release(conn, reusable)
@@ -86,7 +83,7 @@ class RawPool:
             async with asyncio.timeout(ACQUIRE_TIMEOUT):
                 return await self._acquire_waiting()
         except TimeoutError as exc:
-            raise _unavailable(exc) from exc
+            raise unavailable(exc) from exc
 
     async def _acquire_waiting(self) -> Any:
         while True:
@@ -118,7 +115,7 @@ class RawPool:
             self._opened -= 1
             self._wake_one()
             if isinstance(exc, OSError | asyncpg.PostgresError | asyncpg.InterfaceError):
-                raise _unavailable(exc) from exc
+                raise unavailable(exc) from exc
             raise
 
     def _release(self, conn: Any, reusable: bool) -> None:
@@ -146,8 +143,3 @@ class RawPool:
                 await conn.close(timeout=2)
         while self._waiting:
             self._wake_one()
-
-
-def _unavailable(exc: BaseException) -> Unavailable:
-    log.warning("database unavailable: %r", exc)
-    return Unavailable("database unavailable, try again")

@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chat.domain.errors import Unavailable
-from chat.storage.driver_errors import UniqueViolation
-
-log = logging.getLogger("chat.storage.database")
+from chat.storage.driver_errors import UniqueViolation, unavailable
 
 MAX_GROUP = 256
 
@@ -138,6 +135,5 @@ class SqliteWriteLane:
 
 def _translated(exc: sqlite3.Error) -> BaseException:
     if isinstance(exc, sqlite3.OperationalError):  # locked, busy, disk I/O: not now
-        log.warning("database unavailable: %s", exc)
-        return Unavailable("database unavailable, try again")
+        return unavailable(exc)
     return exc
