@@ -74,11 +74,9 @@ class RawPool:
             self._release(conn, reusable)
 
     async def _acquire(self) -> Any:
-        if self._idle and not self._closed:
-            conn = self._idle.pop()
-            if not conn.is_closed():
-                return conn
-            self._opened -= 1
+        conn = None if self._closed else self._take_idle()
+        if conn is not None:
+            return conn
         try:
             async with asyncio.timeout(ACQUIRE_TIMEOUT):
                 return await self._acquire_waiting()
@@ -89,11 +87,9 @@ class RawPool:
         while True:
             if self._closed:
                 raise Unavailable("server shutting down")
-            while self._idle:
-                conn = self._idle.pop()
-                if not conn.is_closed():
-                    return conn
-                self._opened -= 1
+            conn = self._take_idle()
+            if conn is not None:
+                return conn
             if self._opened < self._size:
                 return await self._open()
             waiter = asyncio.get_running_loop().create_future()
@@ -106,6 +102,15 @@ class RawPool:
                 else:
                     self._waiting.remove(waiter)
                 raise
+
+    def _take_idle(self) -> Any | None:
+        """An idle connection that is still open (closed ones are dropped), or None."""
+        while self._idle:
+            conn = self._idle.pop()
+            if not conn.is_closed():
+                return conn
+            self._opened -= 1
+        return None
 
     async def _open(self) -> Any:
         self._opened += 1
