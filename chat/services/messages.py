@@ -9,6 +9,7 @@ from chat.domain import rules
 from chat.domain.errors import Forbidden, NotFound
 from chat.domain.models import Message, Page, SendResult, User
 from chat.services.events import Publisher
+from chat.services.room_order import RoomOrder
 from chat.services.rooms import Rooms
 from chat.storage import messages
 from chat.storage.database import Database
@@ -23,6 +24,7 @@ class Messages:
         self._db = db
         self._rooms = rooms
         self._publisher = publisher
+        self._order = RoomOrder(publisher.message_created)
 
     async def send_message(
         self, user: User, room_id: object, body: object, client_id: object
@@ -30,13 +32,17 @@ class Messages:
         room = rules.identifier(room_id, "room_id")
         text = rules.body(body)
         key = rules.client_id(client_id)
-        result = await messages.append_message(self._db, room, user, text, key)
+        self._order.started(room)
+        result = None
+        try:
+            result = await messages.append_message(self._db, room, user, text, key)
+        finally:
+            stored = result.message if result is not None and result.created else None
+            await self._order.finished(room, stored)
         if result is None:
             # Not stored: find out why, to answer with the right code.
             await self._rooms.require_member(user, room)
             raise NotFound("room not found")
-        if result.created:
-            await self._publisher.message_created(result.message)
         return result
 
     async def edit_message(self, user: User, message_id: object, body: object) -> Message:

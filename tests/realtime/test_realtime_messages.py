@@ -125,6 +125,34 @@ async def test_a_burst_of_sends_with_repeats_and_refusals_numbers_gap_free(
     assert sorted(m["client_id"] for m in history[:30]) == sorted(by_client)
 
 
+async def test_concurrent_sends_reach_a_listener_in_seq_order(
+    http: httpx.AsyncClient, user: Account, connect: Connect
+) -> None:
+    """Bursts of concurrent sends to one room, on one process: the listener gets them in
+    seq order (on PostgreSQL they return from the database in any order; RoomOrder holds
+    a broadcast until the sends that may precede it have returned)."""
+    room = await create_room(http, user)
+    senders = [await connect(user) for _ in range(8)]
+    listener = await connect(user)
+    await join(listener, room["id"])
+    for burst in range(5):
+        acks = await asyncio.gather(
+            *(
+                senders[i % 8].call(
+                    "send", {"room_id": room["id"], "body": f"m{i}", "client_id": f"b{burst}-{i}"}
+                )
+                for i in range(80)
+            )
+        )
+        last = max(succeeded(ack)["message"]["seq"] for ack in acks)
+        await listener.recorder.wait_for(
+            lambda r, last=last: any(m["seq"] == last for m in r.of("message")),
+            what=f"burst {burst}",
+        )
+    seqs = [m["seq"] for m in listener.recorder.of("message")]
+    assert seqs == list(range(1, 401))
+
+
 async def test_edit_by_the_sender_only(
     http: httpx.AsyncClient, user: Account, other: Account, connect: Connect
 ) -> None:
