@@ -32,13 +32,13 @@ class Messages:
         room = rules.identifier(room_id, "room_id")
         text = rules.body(body)
         key = rules.client_id(client_id)
-        self._order.started(room)
+        ticket = self._order.started(room)
         result = None
         try:
             result = await messages.append_message(self._db, room, user, text, key)
         finally:
             stored = result.message if result is not None and result.created else None
-            await self._order.finished(room, stored)
+            await self._order.finished(room, ticket, stored)
         if result is None:
             # Not stored: find out why, to answer with the right code.
             await self._rooms.require_member(user, room)
