@@ -6,9 +6,9 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 log = logging.getLogger(__name__)
 
@@ -17,36 +17,31 @@ Environment = Literal["development", "test", "production"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# Every variable Settings reads; docker-compose and .env.example are checked against it.
-ENV_VARS: tuple[str, ...] = (
-    "CHAT_ENV",
-    "SECRET_KEY",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "REDIS_PREFIX",
-    "CORS_ORIGINS",
-    "ACCESS_TOKEN_TTL_SECONDS",
-    "MAX_HTTP_BUFFER_SIZE",
-    "MAX_REQUEST_BYTES",
-    "WS_COMPRESSION",
-    "SEND_RATE_PER_SECOND",
-    "SEND_RATE_BURST",
-    "TYPING_RATE_PER_SECOND",
-    "TYPING_RATE_BURST",
-    "LOGIN_RATE_PER_USER",
-    "LOGIN_RATE_PER_ADDRESS",
-    "LOGIN_RATE_WINDOW_SECONDS",
-    "CHAT_ROLE",
-    "WEBCLIENT_DIR",
-    "AUTO_MIGRATE",
-    "DB_POOL_SIZE",
-    "DB_APPEND_POOL_SIZE",
-    "REDIS_POOL_SIZE",
-    "BRIDGE_THREADS",
-    "PRESENCE_TTL_SECONDS",
-    "LOG_LEVEL",
-    "FORWARDED_ALLOW_IPS",
-)
+_SPEC = "chat.setting"
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one setting reads from the environment and how the docs show it.
+
+    The README's configuration table and the application section of .env.example are
+    generated from these by scripts/settings_doc.py; a test fails when they are stale.
+    """
+
+    env: str  # the environment variable
+    meaning: str  # one line: the README's table and the first .env.example comment line
+    advice: tuple[str, ...] = ()  # more comment lines for .env.example (operators' advice)
+    shown: str | None = None  # the default as the README shows it, when not the value itself
+    example: str | None = None  # the value .env.example gives, when not the default
+    commented: bool = False  # .env.example leaves it commented out (compose or the image sets it)
+    minimum: int = 1  # whole numbers: the smallest accepted
+    lower: bool = False  # text: lower-cased
+
+
+def setting(default: _T, spec: Spec, *, repr: bool = True) -> _T:
+    """A Settings field: its default, and the Spec that names, reads and documents it."""
+    return field(default=default, repr=repr, metadata={_SPEC: spec})
 
 
 class SettingsError(ValueError):
@@ -55,36 +50,219 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    env: Environment = "development"
-    secret_key: str = field(default="", repr=False)
-    database_url: str = "sqlite+aiosqlite:///./var/chat.db"
-    redis_url: str | None = None
-    redis_prefix: str = "chat"
-    cors_origins: tuple[str, ...] = ()
-    access_token_ttl_seconds: int = 3600
-    max_http_buffer_size: int = 65536
-    # permessage-deflate on websockets: ~49 KiB of zlib state per browser connection.
-    ws_compression: bool = False
-    max_request_bytes: int = 65536
-    send_rate_per_second: float = 10.0
-    send_rate_burst: int = 20
-    typing_rate_per_second: float = 2.0
-    typing_rate_burst: int = 5
-    login_rate_per_user: int = 10
-    login_rate_per_address: int = 100
-    login_rate_window_seconds: int = 60
-    role: Role = "all"
-    webclient_dir: Path = REPO_ROOT / "webclient" / "dist"
-    auto_migrate: bool = True
-    db_pool_size: int = 20
-    db_append_pool_size: int = 8
-    redis_pool_size: int = 50
-    bridge_threads: int = 32
-    presence_ttl_seconds: int = 15
-    log_level: str = "info"
+    """Every setting, declared once: attribute, default, variable, meaning (Spec)."""
+
+    env: Environment = setting(
+        "development",
+        Spec(
+            "CHAT_ENV",
+            "`development`, `test` or `production` (production requires `SECRET_KEY`)",
+            example="production",
+        ),
+    )
+    secret_key: str = setting(
+        "",
+        Spec(
+            "SECRET_KEY",
+            "HS256 key that signs every JWT; 32+ characters",
+            advice=(
+                "Production refuses to start without it. Generate one with",
+                'python -c "import secrets; print(secrets.token_urlsafe(48))"',
+                "Rotating it logs every user out (all tokens become invalid).",
+            ),
+            shown="development: a key kept in `./var/dev-secret-key`",
+        ),
+        repr=False,
+    )
+    database_url: str = setting(
+        "sqlite+aiosqlite:///./var/chat.db",
+        Spec(
+            "DATABASE_URL",
+            "SQLAlchemy async URL, e.g. `postgresql+asyncpg://…`",
+            advice=(
+                "Compose builds it from POSTGRES_*; outside compose e.g.",
+                "postgresql+asyncpg://chat:PASSWORD@127.0.0.1:5432/chat (a secret: it holds "
+                "the password).",
+            ),
+            commented=True,
+        ),
+    )
+    redis_url: str | None = setting(
+        None,
+        Spec(
+            "REDIS_URL",
+            "set: `AsyncRedisManager`, shared presence, limits and logout deny-list",
+            advice=("Compose points it at its redis service.",),
+            shown="unset: in-process manager",
+            example="redis://127.0.0.1:6379/0",
+            commented=True,
+        ),
+    )
+    redis_prefix: str = setting(
+        "chat",
+        Spec(
+            "REDIS_PREFIX",
+            "prefix of every Redis key and channel",
+            advice=("Give each deployment sharing a Redis its own.",),
+        ),
+    )
+    cors_origins: tuple[str, ...] = setting(
+        (),
+        Spec(
+            "CORS_ORIGINS",
+            "comma-separated allow-list of other origins, for REST and the socket handshake",
+            shown="unset: only the server's own origin",
+        ),
+    )
+    access_token_ttl_seconds: int = setting(
+        3600,
+        Spec(
+            "ACCESS_TOKEN_TTL_SECONDS",
+            "token lifetime; sockets are disconnected when their token expires",
+        ),
+    )
+    max_http_buffer_size: int = setting(
+        65536,
+        Spec(
+            "MAX_HTTP_BUFFER_SIZE",
+            "largest Socket.IO packet, bytes; a bigger one closes the connection",
+            minimum=1024,
+        ),
+    )
+    ws_compression: bool = setting(
+        False,
+        Spec(
+            "WS_COMPRESSION",
+            "offer permessage-deflate on websockets (~49 KiB of zlib state per connection)",
+            advice=(
+                "Off, as in Node socket.io: browsers accept it whenever offered, and chat",
+                "messages are a few hundred bytes.",
+            ),
+        ),
+    )
+    max_request_bytes: int = setting(
+        65536, Spec("MAX_REQUEST_BYTES", "largest REST body, bytes", minimum=1024)
+    )
+    send_rate_per_second: float = setting(
+        10.0, Spec("SEND_RATE_PER_SECOND", "per-socket `send` limit: tokens refilled per second")
+    )
+    send_rate_burst: int = setting(
+        20, Spec("SEND_RATE_BURST", "per-socket `send` limit: burst size")
+    )
+    typing_rate_per_second: float = setting(
+        2.0, Spec("TYPING_RATE_PER_SECOND", "per-socket `typing` limit: tokens refilled per second")
+    )
+    typing_rate_burst: int = setting(
+        5, Spec("TYPING_RATE_BURST", "per-socket `typing` limit: burst size")
+    )
+    login_rate_per_user: int = setting(
+        10, Spec("LOGIN_RATE_PER_USER", "login attempts per username in each window")
+    )
+    login_rate_per_address: int = setting(
+        100,
+        Spec(
+            "LOGIN_RATE_PER_ADDRESS",
+            "login attempts per client address in each window",
+            advice=("Raise it and SEND_RATE_* for load tests from one address.",),
+        ),
+    )
+    login_rate_window_seconds: int = setting(
+        60, Spec("LOGIN_RATE_WINDOW_SECONDS", "the login limits' window, seconds")
+    )
+    role: Role = setting(
+        "all",
+        Spec(
+            "CHAT_ROLE",
+            "what a process serves: `all`, `api` (only `/api`) or `socket` (only `/socket.io`)",
+            advice=("/api/health and /api/ready are served in every role.",),
+        ),
+    )
+    webclient_dir: Path = setting(
+        REPO_ROOT / "webclient" / "dist",
+        Spec(
+            "WEBCLIENT_DIR",
+            "the built web client served at `/`",
+            advice=("The image sets /app/webclient.",),
+            shown="webclient/dist",
+            commented=True,
+        ),
+    )
+    auto_migrate: bool = setting(
+        True,
+        Spec(
+            "AUTO_MIGRATE",
+            "upgrade the schema at startup, under a PostgreSQL advisory lock",
+            advice=(
+                "Compose sets false on replicas: its migrate service runs `chat db upgrade`",
+                "once before any replica starts.",
+            ),
+            commented=True,
+        ),
+    )
+    db_pool_size: int = setting(
+        20,
+        Spec(
+            "DB_POOL_SIZE",
+            "database connections per process (as many again may overflow under bursts)",
+            advice=(
+                "replicas x workers x (2 x this + DB_APPEND_POOL_SIZE) must stay below",
+                "PostgreSQL's max_connections (100 by default).",
+            ),
+        ),
+    )
+    db_append_pool_size: int = setting(
+        8,
+        Spec(
+            "DB_APPEND_POOL_SIZE",
+            "PostgreSQL: asyncpg connections per process that store sent messages",
+            advice=("Count them with DB_POOL_SIZE against max_connections.",),
+        ),
+    )
+    redis_pool_size: int = setting(
+        50,
+        Spec(
+            "REDIS_POOL_SIZE",
+            "Redis connections per process (presence, limits, denylist); callers wait for a "
+            "free one",
+            advice=(
+                "The socket manager has its own. A burst of connects waits (up to 5 s)",
+                'instead of failing with "Too many connections".',
+            ),
+        ),
+    )
+    bridge_threads: int = setting(
+        32,
+        Spec(
+            "BRIDGE_THREADS",
+            "threads running Flask requests",
+            advice=("Keep it at or above DB_POOL_SIZE.",),
+        ),
+    )
+    presence_ttl_seconds: int = setting(
+        15,
+        Spec(
+            "PRESENCE_TTL_SECONDS",
+            "how soon a dead process's users drop out of `online`",
+            minimum=2,
+        ),
+    )
+    log_level: str = setting(
+        "info", Spec("LOG_LEVEL", "`debug`, `info`, `warning` or `error`", lower=True)
+    )
     # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse proxy):
     # the client address that login rate limits and logs see comes from there.
-    forwarded_allow_ips: str = "127.0.0.1"
+    forwarded_allow_ips: str = setting(
+        "127.0.0.1",
+        Spec(
+            "FORWARDED_ALLOW_IPS",
+            "reverse proxies whose `X-Forwarded-For` is trusted, so limits and logs see the "
+            "real client",
+            advice=(
+                "Comma-separated addresses, or *. Compose sets * because only its nginx can",
+                "reach the replicas.",
+            ),
+        ),
+    )
 
     def __post_init__(self) -> None:
         if not self.secret_key:
@@ -112,42 +290,47 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         reader = _Reader(env)
-        chat_env = reader.choice("CHAT_ENV", ("development", "test", "production"), "development")
-        role = reader.choice("CHAT_ROLE", ("all", "api", "socket"), "all")
-        return cls(
-            env=chat_env,  # type: ignore[arg-type]
-            secret_key=reader.text("SECRET_KEY", ""),
-            database_url=reader.text("DATABASE_URL", cls.database_url),
-            redis_url=reader.text("REDIS_URL", "") or None,
-            redis_prefix=reader.text("REDIS_PREFIX", cls.redis_prefix),
-            cors_origins=reader.csv("CORS_ORIGINS"),
-            access_token_ttl_seconds=reader.integer("ACCESS_TOKEN_TTL_SECONDS", 3600, minimum=1),
-            max_http_buffer_size=reader.integer("MAX_HTTP_BUFFER_SIZE", 65536, minimum=1024),
-            ws_compression=reader.boolean("WS_COMPRESSION", False),
-            max_request_bytes=reader.integer("MAX_REQUEST_BYTES", 65536, minimum=1024),
-            send_rate_per_second=reader.number("SEND_RATE_PER_SECOND", 10.0),
-            send_rate_burst=reader.integer("SEND_RATE_BURST", 20, minimum=1),
-            typing_rate_per_second=reader.number("TYPING_RATE_PER_SECOND", 2.0),
-            typing_rate_burst=reader.integer("TYPING_RATE_BURST", 5, minimum=1),
-            login_rate_per_user=reader.integer("LOGIN_RATE_PER_USER", 10, minimum=1),
-            login_rate_per_address=reader.integer("LOGIN_RATE_PER_ADDRESS", 100, minimum=1),
-            login_rate_window_seconds=reader.integer("LOGIN_RATE_WINDOW_SECONDS", 60, minimum=1),
-            role=role,  # type: ignore[arg-type]
-            webclient_dir=Path(reader.text("WEBCLIENT_DIR", str(cls.webclient_dir))),
-            auto_migrate=reader.boolean("AUTO_MIGRATE", True),
-            db_pool_size=reader.integer("DB_POOL_SIZE", 20, minimum=1),
-            db_append_pool_size=reader.integer("DB_APPEND_POOL_SIZE", 8, minimum=1),
-            redis_pool_size=reader.integer("REDIS_POOL_SIZE", 50, minimum=1),
-            bridge_threads=reader.integer("BRIDGE_THREADS", 32, minimum=1),
-            presence_ttl_seconds=reader.integer("PRESENCE_TTL_SECONDS", 15, minimum=2),
-            log_level=reader.text("LOG_LEVEL", "info").lower(),
-            forwarded_allow_ips=reader.text("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        )
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            values[f.name] = reader.read(f.metadata[_SPEC], hints[f.name], f.default)
+        return cls(**values)
+
+
+def specs() -> list[tuple[Spec, object]]:
+    """Every setting's Spec and default, in declaration order (for the generated docs)."""
+    return [(f.metadata[_SPEC], f.default) for f in fields(Settings)]
+
+
+# Every variable Settings reads; docker-compose and .env.example are checked against it.
+ENV_VARS: tuple[str, ...] = tuple(spec.env for spec, _ in specs())
 
 
 class _Reader:
     def __init__(self, env: Mapping[str, str]) -> None:
         self._env = env
+
+    def read(self, spec: Spec, kind: object, default: object) -> object:
+        """The variable's value, parsed by the attribute's type."""
+        name = spec.env
+        if get_origin(kind) is Literal:
+            return self.choice(name, tuple(str(o) for o in get_args(kind)), str(default))
+        if kind is bool:
+            return self.boolean(name, bool(default))
+        if kind is int and isinstance(default, int):
+            return self.integer(name, default, minimum=spec.minimum)
+        if kind is float and isinstance(default, float):
+            return self.number(name, default)
+        if kind == tuple[str, ...]:
+            return self.csv(name)
+        if kind is Path:
+            return Path(self.text(name, str(default)))
+        if kind == str | None:
+            return self.text(name, "") or None
+        if kind is str:
+            value = self.text(name, str(default))
+            return value.lower() if spec.lower else value
+        raise TypeError(f"Settings.{name}: no reader for {kind!r}")
 
     def text(self, name: str, default: str) -> str:
         value = self._env.get(name)
