@@ -183,7 +183,6 @@ class Settings:
             "WEBCLIENT_DIR",
             "the built web client served at `/`",
             advice=("The image sets /app/webclient.",),
-            shown="webclient/dist",
             commented=True,
         ),
     )
