@@ -1,7 +1,7 @@
 """create_app(settings) -> the ASGI app: the only module that knows every layer.
 
 A small path router owns lifespan (socketio.ASGIApp would hand it to the WSGI bridge, which
-rejects it, so startup code would silently never run: FIELD-NOTES 8), logs startup failures
+rejects it, so startup code would silently never run; python-socketio 5.18), logs startup failures
 with their traceback, and refuses websockets on paths other than /socket.io.
 """
 

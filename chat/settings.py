@@ -1,4 +1,9 @@
-"""One frozen Settings object, built from the environment; the only reader of os.environ."""
+"""One frozen Settings object, built from the environment; the only reader of os.environ.
+
+Each setting is declared once, below: attribute, default, variable and meaning (a Spec,
+chat/setting_spec.py). The README's table and .env.example are generated from these by
+scripts/settings_doc.py.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,13 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_type_hints
+
+from chat.setting_spec import Reader, SettingsError, Spec, setting, spec_of
+
+__all__ = ["ENV_VARS", "REPO_ROOT", "Settings", "SettingsError", "Spec", "setting", "specs"]
 
 log = logging.getLogger(__name__)
 
@@ -17,74 +26,221 @@ Environment = Literal["development", "test", "production"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# Every variable Settings reads; docker-compose and .env.example are checked against it.
-ENV_VARS: tuple[str, ...] = (
-    "CHAT_ENV",
-    "SECRET_KEY",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "REDIS_PREFIX",
-    "CORS_ORIGINS",
-    "ACCESS_TOKEN_TTL_SECONDS",
-    "MAX_HTTP_BUFFER_SIZE",
-    "MAX_REQUEST_BYTES",
-    "WS_COMPRESSION",
-    "SEND_RATE_PER_SECOND",
-    "SEND_RATE_BURST",
-    "TYPING_RATE_PER_SECOND",
-    "TYPING_RATE_BURST",
-    "LOGIN_RATE_PER_USER",
-    "LOGIN_RATE_PER_ADDRESS",
-    "LOGIN_RATE_WINDOW_SECONDS",
-    "CHAT_ROLE",
-    "WEBCLIENT_DIR",
-    "AUTO_MIGRATE",
-    "DB_POOL_SIZE",
-    "DB_APPEND_POOL_SIZE",
-    "REDIS_POOL_SIZE",
-    "BRIDGE_THREADS",
-    "PRESENCE_TTL_SECONDS",
-    "LOG_LEVEL",
-    "FORWARDED_ALLOW_IPS",
-)
-
-
-class SettingsError(ValueError):
-    """A variable is missing or malformed; the message names it."""
-
 
 @dataclass(frozen=True)
 class Settings:
-    env: Environment = "development"
-    secret_key: str = field(default="", repr=False)
-    database_url: str = "sqlite+aiosqlite:///./var/chat.db"
-    redis_url: str | None = None
-    redis_prefix: str = "chat"
-    cors_origins: tuple[str, ...] = ()
-    access_token_ttl_seconds: int = 3600
-    max_http_buffer_size: int = 65536
-    # permessage-deflate on websockets: ~49 KiB of zlib state per browser connection.
-    ws_compression: bool = False
-    max_request_bytes: int = 65536
-    send_rate_per_second: float = 10.0
-    send_rate_burst: int = 20
-    typing_rate_per_second: float = 2.0
-    typing_rate_burst: int = 5
-    login_rate_per_user: int = 10
-    login_rate_per_address: int = 100
-    login_rate_window_seconds: int = 60
-    role: Role = "all"
-    webclient_dir: Path = REPO_ROOT / "webclient" / "dist"
-    auto_migrate: bool = True
-    db_pool_size: int = 20
-    db_append_pool_size: int = 8
-    redis_pool_size: int = 50
-    bridge_threads: int = 32
-    presence_ttl_seconds: int = 15
-    log_level: str = "info"
+    """Every setting, declared once: attribute, default, variable, meaning (Spec)."""
+
+    env: Environment = setting(
+        "development",
+        Spec(
+            "CHAT_ENV",
+            "`development`, `test` or `production` (production requires `SECRET_KEY`)",
+            example="production",
+        ),
+    )
+    secret_key: str = setting(
+        "",
+        Spec(
+            "SECRET_KEY",
+            "HS256 key that signs every JWT; 32+ characters",
+            advice=(
+                "Production refuses to start without it. Generate one with",
+                'python -c "import secrets; print(secrets.token_urlsafe(48))"',
+                "Rotating it logs every user out (all tokens become invalid).",
+            ),
+            shown="development: a key kept in `./var/dev-secret-key`",
+        ),
+        repr=False,
+    )
+    database_url: str = setting(
+        "sqlite+aiosqlite:///./var/chat.db",
+        Spec(
+            "DATABASE_URL",
+            "SQLAlchemy async URL, e.g. `postgresql+asyncpg://…`",
+            advice=(
+                "Compose builds it from POSTGRES_*; outside compose e.g.",
+                "postgresql+asyncpg://chat:PASSWORD@127.0.0.1:5432/chat (a secret: it holds "
+                "the password).",
+            ),
+            commented=True,
+        ),
+    )
+    redis_url: str | None = setting(
+        None,
+        Spec(
+            "REDIS_URL",
+            "set: `AsyncRedisManager`, shared presence, limits and logout deny-list",
+            advice=("Compose points it at its redis service.",),
+            shown="unset: in-process manager",
+            example="redis://127.0.0.1:6379/0",
+            commented=True,
+        ),
+    )
+    redis_prefix: str = setting(
+        "chat",
+        Spec(
+            "REDIS_PREFIX",
+            "prefix of every Redis key and channel",
+            advice=("Give each deployment sharing a Redis its own.",),
+        ),
+    )
+    cors_origins: tuple[str, ...] = setting(
+        (),
+        Spec(
+            "CORS_ORIGINS",
+            "comma-separated allow-list of other origins, for REST and the socket handshake",
+            shown="unset: only the server's own origin",
+        ),
+    )
+    access_token_ttl_seconds: int = setting(
+        3600,
+        Spec(
+            "ACCESS_TOKEN_TTL_SECONDS",
+            "token lifetime; sockets are disconnected when their token expires",
+        ),
+    )
+    max_http_buffer_size: int = setting(
+        65536,
+        Spec(
+            "MAX_HTTP_BUFFER_SIZE",
+            "largest Socket.IO packet, bytes; a bigger one closes the connection",
+            minimum=1024,
+        ),
+    )
+    ws_compression: bool = setting(
+        False,
+        Spec(
+            "WS_COMPRESSION",
+            "offer permessage-deflate on websockets (~49 KiB of zlib state per connection)",
+            advice=(
+                "Off, as in Node socket.io: browsers accept it whenever offered, and chat",
+                "messages are a few hundred bytes.",
+            ),
+        ),
+    )
+    max_request_bytes: int = setting(
+        65536, Spec("MAX_REQUEST_BYTES", "largest REST body, bytes", minimum=1024)
+    )
+    send_rate_per_second: float = setting(
+        10.0, Spec("SEND_RATE_PER_SECOND", "per-socket `send` limit: tokens refilled per second")
+    )
+    send_rate_burst: int = setting(
+        20, Spec("SEND_RATE_BURST", "per-socket `send` limit: burst size")
+    )
+    typing_rate_per_second: float = setting(
+        2.0, Spec("TYPING_RATE_PER_SECOND", "per-socket `typing` limit: tokens refilled per second")
+    )
+    typing_rate_burst: int = setting(
+        5, Spec("TYPING_RATE_BURST", "per-socket `typing` limit: burst size")
+    )
+    login_rate_per_user: int = setting(
+        10, Spec("LOGIN_RATE_PER_USER", "login attempts per username in each window")
+    )
+    login_rate_per_address: int = setting(
+        100,
+        Spec(
+            "LOGIN_RATE_PER_ADDRESS",
+            "login attempts per client address in each window",
+            advice=("Raise it and SEND_RATE_* for load tests from one address.",),
+        ),
+    )
+    login_rate_window_seconds: int = setting(
+        60, Spec("LOGIN_RATE_WINDOW_SECONDS", "the login limits' window, seconds")
+    )
+    role: Role = setting(
+        "all",
+        Spec(
+            "CHAT_ROLE",
+            "what a process serves: `all`, `api` (only `/api`) or `socket` (only `/socket.io`)",
+            advice=("/api/health and /api/ready are served in every role.",),
+        ),
+    )
+    webclient_dir: Path = setting(
+        REPO_ROOT / "webclient" / "dist",
+        Spec(
+            "WEBCLIENT_DIR",
+            "the built web client served at `/`",
+            advice=("The image sets /app/webclient.",),
+            commented=True,
+        ),
+    )
+    auto_migrate: bool = setting(
+        True,
+        Spec(
+            "AUTO_MIGRATE",
+            "upgrade the schema at startup, under a PostgreSQL advisory lock",
+            advice=(
+                "Compose sets false on replicas: its migrate service runs `chat db upgrade`",
+                "once before any replica starts.",
+            ),
+            commented=True,
+        ),
+    )
+    db_pool_size: int = setting(
+        20,
+        Spec(
+            "DB_POOL_SIZE",
+            "database connections per process (as many again may overflow under bursts)",
+            advice=(
+                "replicas x workers x (2 x this + DB_APPEND_POOL_SIZE) must stay below",
+                "PostgreSQL's max_connections (100 by default).",
+            ),
+        ),
+    )
+    db_append_pool_size: int = setting(
+        8,
+        Spec(
+            "DB_APPEND_POOL_SIZE",
+            "PostgreSQL: asyncpg connections per process that store sent messages",
+            advice=("Count them with DB_POOL_SIZE against max_connections.",),
+        ),
+    )
+    redis_pool_size: int = setting(
+        50,
+        Spec(
+            "REDIS_POOL_SIZE",
+            "Redis connections per process (presence, limits, denylist); callers wait for a "
+            "free one",
+            advice=(
+                "The socket manager has its own. A burst of connects waits (up to 5 s)",
+                'instead of failing with "Too many connections".',
+            ),
+        ),
+    )
+    bridge_threads: int = setting(
+        32,
+        Spec(
+            "BRIDGE_THREADS",
+            "threads running Flask requests",
+            advice=("Keep it at or above DB_POOL_SIZE.",),
+        ),
+    )
+    presence_ttl_seconds: int = setting(
+        15,
+        Spec(
+            "PRESENCE_TTL_SECONDS",
+            "how soon a dead process's users drop out of `online`",
+            minimum=2,
+        ),
+    )
+    log_level: str = setting(
+        "info", Spec("LOG_LEVEL", "`debug`, `info`, `warning` or `error`", lower=True)
+    )
     # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse proxy):
     # the client address that login rate limits and logs see comes from there.
-    forwarded_allow_ips: str = "127.0.0.1"
+    forwarded_allow_ips: str = setting(
+        "127.0.0.1",
+        Spec(
+            "FORWARDED_ALLOW_IPS",
+            "reverse proxies whose `X-Forwarded-For` is trusted, so limits and logs see the "
+            "real client",
+            advice=(
+                "Comma-separated addresses, or *. Compose sets * because only its nginx can",
+                "reach the replicas.",
+            ),
+        ),
+    )
 
     def __post_init__(self) -> None:
         if not self.secret_key:
@@ -111,82 +267,18 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        reader = _Reader(env)
-        chat_env = reader.choice("CHAT_ENV", ("development", "test", "production"), "development")
-        role = reader.choice("CHAT_ROLE", ("all", "api", "socket"), "all")
-        return cls(
-            env=chat_env,  # type: ignore[arg-type]
-            secret_key=reader.text("SECRET_KEY", ""),
-            database_url=reader.text("DATABASE_URL", cls.database_url),
-            redis_url=reader.text("REDIS_URL", "") or None,
-            redis_prefix=reader.text("REDIS_PREFIX", cls.redis_prefix),
-            cors_origins=reader.csv("CORS_ORIGINS"),
-            access_token_ttl_seconds=reader.integer("ACCESS_TOKEN_TTL_SECONDS", 3600, minimum=1),
-            max_http_buffer_size=reader.integer("MAX_HTTP_BUFFER_SIZE", 65536, minimum=1024),
-            ws_compression=reader.boolean("WS_COMPRESSION", False),
-            max_request_bytes=reader.integer("MAX_REQUEST_BYTES", 65536, minimum=1024),
-            send_rate_per_second=reader.number("SEND_RATE_PER_SECOND", 10.0),
-            send_rate_burst=reader.integer("SEND_RATE_BURST", 20, minimum=1),
-            typing_rate_per_second=reader.number("TYPING_RATE_PER_SECOND", 2.0),
-            typing_rate_burst=reader.integer("TYPING_RATE_BURST", 5, minimum=1),
-            login_rate_per_user=reader.integer("LOGIN_RATE_PER_USER", 10, minimum=1),
-            login_rate_per_address=reader.integer("LOGIN_RATE_PER_ADDRESS", 100, minimum=1),
-            login_rate_window_seconds=reader.integer("LOGIN_RATE_WINDOW_SECONDS", 60, minimum=1),
-            role=role,  # type: ignore[arg-type]
-            webclient_dir=Path(reader.text("WEBCLIENT_DIR", str(cls.webclient_dir))),
-            auto_migrate=reader.boolean("AUTO_MIGRATE", True),
-            db_pool_size=reader.integer("DB_POOL_SIZE", 20, minimum=1),
-            db_append_pool_size=reader.integer("DB_APPEND_POOL_SIZE", 8, minimum=1),
-            redis_pool_size=reader.integer("REDIS_POOL_SIZE", 50, minimum=1),
-            bridge_threads=reader.integer("BRIDGE_THREADS", 32, minimum=1),
-            presence_ttl_seconds=reader.integer("PRESENCE_TTL_SECONDS", 15, minimum=2),
-            log_level=reader.text("LOG_LEVEL", "info").lower(),
-            forwarded_allow_ips=reader.text("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        )
+        reader = Reader(env)
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            values[f.name] = reader.read(spec_of(f), hints[f.name], f.default)
+        return cls(**values)
 
 
-class _Reader:
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
+def specs() -> list[tuple[Spec, object]]:
+    """Every setting's Spec and default, in declaration order (for the generated docs)."""
+    return [(spec_of(f), f.default) for f in fields(Settings)]
 
-    def text(self, name: str, default: str) -> str:
-        value = self._env.get(name)
-        return default if value is None or value.strip() == "" else value.strip()
 
-    def csv(self, name: str) -> tuple[str, ...]:
-        raw = self._env.get(name, "")
-        return tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
-
-    def integer(self, name: str, default: int, *, minimum: int) -> int:
-        raw = self.text(name, str(default))
-        try:
-            value = int(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-        if value < minimum:
-            raise SettingsError(f"{name} must be at least {minimum}, got {value}")
-        return value
-
-    def number(self, name: str, default: float) -> float:
-        raw = self.text(name, str(default))
-        try:
-            value = float(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-        if not value > 0:
-            raise SettingsError(f"{name} must be positive, got {raw!r}")
-        return value
-
-    def boolean(self, name: str, default: bool) -> bool:
-        raw = self.text(name, "true" if default else "false").lower()
-        if raw in ("1", "true", "yes", "on"):
-            return True
-        if raw in ("0", "false", "no", "off"):
-            return False
-        raise SettingsError(f"{name} must be true or false, got {raw!r}")
-
-    def choice(self, name: str, options: tuple[str, ...], default: str) -> str:
-        value = self.text(name, default).lower()
-        if value not in options:
-            raise SettingsError(f"{name} must be one of {', '.join(options)}, got {value!r}")
-        return value
+# Every variable Settings reads; docker-compose and .env.example are checked against it.
+ENV_VARS: tuple[str, ...] = tuple(spec.env for spec, _ in specs())

@@ -17,7 +17,7 @@ The run exits non-zero when the failure ratio exceeds ``--chat-max-failure-ratio
 or when no FANOUT copy was recorded at all.
 
 Python-socketio's sync client (the one SocketIOUser uses) costs far more per received
-copy than the server does (FIELD-NOTES 27): this file checks behaviour under load
+copy than the server does (~50-80 µs): this file checks behaviour under load
 and end-to-end latency for a realistic user mix; chat-bench measures capacity.
 ChatApp's per-socket send and per-address login limits stay in force unless the
 server was started with higher SEND_RATE_* / LOGIN_RATE_* settings.
@@ -86,7 +86,7 @@ class ChatUser(SocketIOUser):
         origin = getattr(environment.parsed_options, "chat_origin", "") or ""
         self.options = {"reconnection": False, "request_timeout": 10}
         if origin:
-            # FIELD-NOTES 12: the sync client already sends an Origin; replace it.
+            # The sync client already sends an Origin, and a second one is refused: replace it.
             self.options["websocket_extra_options"] = {"origin": origin}
         super().__init__(environment)  # type: ignore[no-untyped-call]
         self.number = next(_user_numbers)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Static checks of the delivery files, no Docker engine needed (FIELD-NOTES 22):
+# Static checks of the delivery files, no Docker engine needed (docs/library-facts.md):
 #   hadolint          every Dockerfile
 #   actionlint        every workflow (with shellcheck on run: scripts when installed)
 #   check-jsonschema  every compose file against the compose specification

@@ -39,7 +39,7 @@ def create_flask_app(settings: Settings, services: Services) -> Flask:
         ERROR_404_HELP=False,
         RESTX_ERROR_404_HELP=False,  # else 404 messages suggest other routes
         RESTX_INCLUDE_ALL_MODELS=True,  # NewMember is only named by a $ref
-        RESTX_MASK_SWAGGER=False,  # X-Fields masks trip fuzzers (FIELD-NOTES 7)
+        RESTX_MASK_SWAGGER=False,  # X-Fields masks trip API fuzzers (schemathesis)
         RESTX_MASK_HEADER="X-Fields-Disabled",
         PROPAGATE_EXCEPTIONS=False,
         JSON_SORT_KEYS=False,

@@ -2,7 +2,7 @@
 
 Stock WsgiToAsgi runs every request through one thread-sensitive SyncToAsync: one shared
 thread for all Flask requests, and under keep-alive a fifth to a half of requests die with
-"CurrentThreadExecutor already quit or is broken" (FIELD-NOTES 1-3; asgiref #491, #526,
+"CurrentThreadExecutor already quit or is broken" (asgiref 3.9-3.13; asgiref #491, #526,
 #218, #347). Running the WSGI call with thread_sensitive=False on a pool we own fixes both.
 """
 

@@ -19,7 +19,7 @@ _DIGITS = re.compile(r"[0-9]{1,19}")
 
 class AsyncResource(Resource):  # type: ignore[misc]
     """Flask-RESTX does not await async methods (flask-restx #366, #600): ensure_sync runs
-    them through asgiref on uvicorn's main loop, where the one engine lives (FIELD-NOTES 4-5)."""
+    them through asgiref on uvicorn's main loop, where the one engine and pool live."""
 
     method_decorators = [lambda f: current_app.ensure_sync(f)]
 

@@ -1,6 +1,6 @@
 """The OpenAPI models every namespace shares, and the error responses each may declare.
 
-Flask-RESTX answers statuses it was not told about without documenting them (FIELD-NOTES 7),
+Flask-RESTX answers statuses it was not told about without documenting them (flask-restx 1.3),
 so every resource method declares each status it can return, with its body."""
 
 from __future__ import annotations

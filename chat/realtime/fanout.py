@@ -3,7 +3,7 @@ recipient's transport.
 
 Stock python-socketio spends most of a broadcast per recipient: a task, an engineio queue
 hop and a writer-task wake-up, and a websocket frame built again for every copy
-(FIELD-NOTES 25-26). Here the manager builds the Engine.IO text and its websocket frame once
+(docs/library-facts.md). Here the manager builds the Engine.IO text and its websocket frame once
 and writes the bytes straight to each connection's transport — but only when that is
 indistinguishable from the stock path:
 
@@ -15,7 +15,7 @@ indistinguishable from the stock path:
 Anything else takes python-socketio's own path. A reader that stops reading cannot make the
 server hold its messages without bound: once its transport buffer and engineio queue hold
 MAX_BUFFERED_BYTES (or the queue MAX_QUEUED_PACKETS packets), the connection is closed, and
-the client resumes by `seq` when it reconnects (PROTOCOL.md guarantee 4).
+the client resumes by `seq` when it reconnects (docs/protocol.md, guarantee 4).
 
 Server-to-client frames are unmasked and never fragmented here. When permessage-deflate was
 negotiated, an uncompressed message (RSV1 clear) is still valid (RFC 7692 section 6), and it

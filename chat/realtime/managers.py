@@ -7,7 +7,7 @@
   The server does this itself; nothing relies on the client obeying the event.
 - Fan-out: local delivery goes through chat.realtime.fanout's fast path (each broadcast
   encoded and framed once, written straight to idle websocket transports).
-- Metrics: a publish Redis did not take (python-socketio logs and drops it: FIELD-NOTES 9)
+- Metrics: a publish Redis did not take (python-socketio logs and drops it: #617)
   is counted; resume by seq is what makes the loss invisible to clients.
 """
 

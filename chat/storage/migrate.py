@@ -13,7 +13,8 @@ from sqlalchemy.engine import Connection as SyncConnection
 import migrations
 from chat.storage.database import Database
 
-# Any constant will do; every process that migrates takes the same one (FIELD-NOTES 14).
+# Any constant will do; every process that migrates takes the same one (concurrent
+# migrations of a fresh database otherwise collide on pg_type_typname_nsp_index).
 _ADVISORY_LOCK_ID = 7_237_001
 
 

@@ -1,6 +1,6 @@
 """REST provisioning before a run: users, their tokens, and the benchmark's rooms.
 
-Uses only the contract (PROTOCOL.md): POST /api/auth/register, POST /api/auth/login,
+Uses only the contract (docs/protocol.md): POST /api/auth/register, POST /api/auth/login,
 POST /api/rooms and GET /api/rooms. The reference servers answer the same calls.
 """
 

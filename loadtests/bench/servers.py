@@ -42,7 +42,7 @@ CHAT_KINDS = ("embedded", "pg-redis-1", "pg-redis-2")
 REFERENCE_KINDS = ("node", "pyref")
 KINDS = CHAT_KINDS + REFERENCE_KINDS
 
-# What a benchmark run raises, and says so in its report (FIELD-NOTES 12): the
+# What a benchmark run raises, and says so in its report: the
 # limiters would otherwise be what is measured.
 RAISED_LIMITS: dict[str, str] = {
     "SEND_RATE_PER_SECOND": "1000000",

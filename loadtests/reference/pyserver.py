@@ -1,6 +1,6 @@
 """A bare python-socketio AsyncServer doing ChatApp's room broadcast, and nothing else.
 
-No database, no auth check, no limits: the same events as ChatApp (PROTOCOL.md),
+No database, no auth check, no limits: the same events as ChatApp (docs/protocol.md),
 answered from memory, under uvicorn with uvloop and httptools. chat-bench measures
 ChatApp against it (and against the Node reference) in the same run; the locustfile
 can run against it too, thanks to the small /api stubs below.

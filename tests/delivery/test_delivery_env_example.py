@@ -65,20 +65,3 @@ def test_docker_context_excludes_env() -> None:
     assert not any(p.strip() in ("webclient/.env.production", "**/.env.*") for p in patterns), (
         "the generated webclient/.env.production must reach the Node build stage"
     )
-
-
-def test_env_example_names_every_variable_of_the_developing_table() -> None:
-    """docs/DEVELOPING.md's table is the authoritative list of settings."""
-    text = (ROOT / "docs" / "DEVELOPING.md").read_text(encoding="utf-8")
-    section = text.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
-    names = {
-        name.strip()
-        for row in section.splitlines()
-        if row.startswith("| ") and not row.startswith("| variable")
-        for name in row.split("|")[1].split("/")
-        if name.strip().isupper()
-    }
-    assert len(names) >= 20, f"could not read the table: {sorted(names)}"
-    assigned, commented = env_example_names()
-    missing = sorted(names - assigned - commented)
-    assert not missing, f".env.example lacks {missing}"

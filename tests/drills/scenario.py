@@ -77,7 +77,7 @@ class Scenario:
         """Rounds of probes until one is delivered live everywhere: every sender sends one
         message, and every receiver must get all of them on its current connection within
         `round_wait`. (What was published while a process was not listening is lost to it
-        for good, FIELD-NOTES 9, so each round is a fresh question.) Returns the seconds
+        for good, python-socketio #617, so each round is a fresh question.) Returns the seconds
         until live delivery was whole again."""
         start = time.monotonic()
         last: dict[str, list[tuple[int, int]]] = {}

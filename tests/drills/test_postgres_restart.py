@@ -1,4 +1,4 @@
-"""Drill 2: PostgreSQL restarted mid-stream (FIELD-NOTES 15).
+"""Drill 2: PostgreSQL restarted mid-stream (asyncpg reconnects; docs/library-facts.md).
 
 Sends during the outage are answered `unavailable` (never silence, never `ok` for what was
 not stored); the servers recover by themselves; nothing acknowledged is lost."""

@@ -1,4 +1,4 @@
-"""Drill 1: Redis stopped and restarted mid-stream (FIELD-NOTES 9).
+"""Drill 1: Redis stopped and restarted mid-stream (python-socketio drops emits meanwhile).
 
 Local delivery goes on, nothing crashes, /api/ready says 503 and recovers, cross-process
 delivery returns on its own, and resume fills what live delivery missed."""

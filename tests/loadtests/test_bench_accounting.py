@@ -10,8 +10,9 @@ import numpy as np
 
 from loadtests.bench import eio, histogram
 from loadtests.bench.plans import BenchOptions, ConnPlan, WorkerPlan, assign
+from loadtests.bench.step_stats import StepStats
 from loadtests.bench.steps import fold_step
-from loadtests.bench.worker import StepStats, Worker
+from loadtests.bench.worker import Worker
 from loadtests.bench.wsconn import FastConnection
 
 

@@ -1,7 +1,7 @@
 """The load tools work end to end against a real server: a few seconds each.
 
 These prove that the locustfile and chat-bench run, deliver copies and write their
-reports; they never judge a time (STYLE.md: a test asserts behaviour, a benchmark
+reports; they never judge a time (docs/DEVELOPING.md: a test asserts behaviour, a benchmark
 reports numbers).
 """
 

@@ -1,4 +1,4 @@
-"""The asgiref bridge: concurrent, and never a 500 on keep-alive (FIELD-NOTES 1-3).
+"""The asgiref bridge: concurrent, and never a 500 on keep-alive (asgiref #491, #526, #218).
 
 The keep-alive test also runs against asgiref's stock WsgiToAsgi, where it must fail: the
 day it passes there, upstream fixed the defect and our subclass can go.

@@ -1,4 +1,4 @@
-"""Shapes PROTOCOL.md fixes, for tests of every surface to check against."""
+"""Shapes docs/protocol.md fixes, for tests of every surface to check against."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A small asyncio TCP proxy that injects network faults on command (FIELD-NOTES 19).
+"""A small asyncio TCP proxy that injects network faults on command (no toxiproxy here).
 
 Servers under test reach PostgreSQL or Redis through it. It runs its own event loop on a
 thread of its own, so it keeps forwarding while the test's loop is blocked (starting a

@@ -1,7 +1,7 @@
 """The drills' ledger: what was sent and acknowledged, what the database holds, what each
 receiver ended with; and the one check every drill ends with.
 
-Guarantees checked (PROTOCOL.md, "Guarantees"):
+Guarantees checked (docs/protocol.md, "Guarantees"):
 
 - every `send` acknowledged `ok` is in the database once (REST history), with the seq, id,
   body and client_id its ack named; no two stored messages share a sender's client_id;

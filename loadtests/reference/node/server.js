@@ -1,6 +1,6 @@
 // A bare socket.io 4.8 server doing the room broadcast ChatApp does, and nothing else:
 // no database, no auth check, no limits. chat-bench drives it with the same events as
-// ChatApp (see /work/shared/PROTOCOL.md) to give a same-machine, same-run reference.
+// ChatApp (see docs/protocol.md) to give a same-machine, same-run reference.
 //
 //   node server.js --port 8100 [--host 127.0.0.1]
 //

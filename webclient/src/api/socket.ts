@@ -61,7 +61,7 @@ export function createRealtimeFactory(options: SocketOptions = {}): RealtimeFact
       path: '/socket.io',
       auth: { token },
       // Websocket first: several server processes without sticky sessions only work
-      // reliably over websocket (FIELD-NOTES 11); polling stays as the fallback.
+      // reliably over websocket (python-socketio #1263); polling stays as the fallback.
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
       reconnection: true,
