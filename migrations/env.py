@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from chat.settings import Settings
 from chat.storage.database import create_engine
-from chat.storage.tables import metadata
+from chat.storage.tables import described_here, metadata
 
 config = context.config
 
@@ -21,6 +21,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=described_here,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,7 +9,7 @@ from flask_restx import Api, apidoc
 from werkzeug.exceptions import HTTPException
 
 from chat.domain.errors import ChatError
-from chat.http import auth, health, messages, rooms, users
+from chat.http import auth, health, messages, rooms, search, users
 from chat.http.errors import (
     chat_error_response,
     http_error_response,
@@ -19,7 +19,7 @@ from chat.http.errors import (
 from chat.services.container import Services
 from chat.settings import Settings
 
-NAMESPACES = [auth.ns, users.ns, rooms.ns, messages.ns, health.ns]
+NAMESPACES = [auth.ns, users.ns, rooms.ns, messages.ns, search.ns, health.ns]
 
 
 class _ChatFlask(Flask):

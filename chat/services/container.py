@@ -11,6 +11,7 @@ from chat.services.events import Publisher
 from chat.services.health import Health
 from chat.services.messages import Messages
 from chat.services.rooms import Rooms
+from chat.services.search import Search
 from chat.services.tokens import TokenService
 from chat.settings import Settings
 from chat.storage.counters import MemoryWindowCounter, RedisWindowCounter, WindowCounter
@@ -25,6 +26,7 @@ class Services:
     accounts: Accounts
     rooms: Rooms
     messages: Messages
+    search: Search
     health: Health
 
 
@@ -52,5 +54,6 @@ def build_services(
         accounts=Accounts(db, tokens, denylist, counter, limits, publisher),
         rooms=rooms,
         messages=Messages(db, rooms, publisher),
+        search=Search(db),
         health=Health(db, redis),
     )
