@@ -34,6 +34,8 @@ from engineio import packet as eio_packet
 from engineio.async_drivers.asgi import WebSocket as EngineioWebSocket
 from socketio import packet as sio_packet
 
+from chat.realtime.quiet_log import QuietLog
+
 log = logging.getLogger(__name__)
 
 MAX_BUFFERED_BYTES = 512 * 1024
@@ -54,7 +56,8 @@ def websocket_text_frame(payload: bytes) -> bytes:
 
 class DirectWebSocket(EngineioWebSocket):  # type: ignore[misc]
     """engineio's ASGI websocket wrapper that also lends its socket the connection's
-    transport, for the manager below. Nothing else changes."""
+    transport, for the manager below, and refuses frames the contract has no use for
+    before engineio decodes them (refused(): the websocket is then closed)."""
 
     async def __call__(self, environ: dict[str, Any]) -> Any:
         socket = getattr(self.handler, "__self__", None)
@@ -70,6 +73,45 @@ class DirectWebSocket(EngineioWebSocket):  # type: ignore[misc]
         finally:
             if socket is not None:
                 socket.direct_transport = None
+
+    async def wait(self) -> Any:
+        """The next frame's data; OSError (engineio then closes the session) for a frame
+        no Socket.IO v5 client sends."""
+        event = await self.asgi_receive()
+        if event["type"] != "websocket.receive":
+            raise OSError
+        text = event.get("text")
+        reason = refused(text)
+        if reason is not None:
+            frames_refused.warning(reason, "closing a websocket: %s", reason)
+            raise OSError(reason)
+        return text
+
+
+frames_refused = QuietLog(log)
+
+
+def refused(text: str | None) -> str | None:
+    """Why an incoming websocket frame is refused, or None. Binary frames and Socket.IO
+    binary packets (BINARY_EVENT 5, BINARY_ACK 6): the contract has no binary events, and
+    python-socketio would buffer a packet's promised attachments without limit."""
+    if text is None:
+        return "binary frame"
+    if text.startswith(("45", "46")):
+        return "binary Socket.IO packet"
+    return None
+
+
+async def end_session(eio: Any, eio_sid: str) -> None:
+    """Ends an Engine.IO session at once, without waiting on the client: the disconnect
+    handlers run, a CLOSE packet is queued, and a websocket's writer closes the websocket
+    once it has written what was queued (engineio's own disconnect() waits for the queue to
+    drain, which a client that does not read never lets happen)."""
+    socket = eio.sockets.get(eio_sid)
+    if socket is None or socket.closed or socket.closing:
+        return
+    await socket.close(wait=False, abort=False)
+    socket.queue.put_nowait(None)
 
 
 def install_direct_websocket(sio: socketio.AsyncServer) -> None:

@@ -16,7 +16,7 @@ from chat.domain.errors import ChatError, Unavailable
 from chat.metrics import Metrics
 from chat.realtime.acks import EventRouter, failed
 from chat.realtime.connections import Connection, Connections
-from chat.realtime.fanout import install_direct_websocket, write_now
+from chat.realtime.fanout import end_session, install_direct_websocket, write_now
 from chat.realtime.limits import Limits
 from chat.realtime.managers import LocalManager, RedisManager
 from chat.realtime.messages import MessageEvents
@@ -32,12 +32,14 @@ from chat.realtime.packets import ChatPacket
 from chat.realtime.presence import Attendance, LocalPresence, PresenceBackend
 from chat.realtime.presence_redis import RedisPresence
 from chat.realtime.publisher import SocketPublisher
+from chat.realtime.quiet_log import QuietLog
 from chat.realtime.revocation import NAMESPACE, Sessions
 from chat.realtime.rooms import RoomEvents
 from chat.services.container import Services
 from chat.settings import Settings
 
 log = logging.getLogger(__name__)
+packets_refused = QuietLog(log)
 
 
 class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
@@ -52,11 +54,19 @@ class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
     """
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if not isinstance(data, str) or data.startswith(("5", "6")):
+            # Binary attachments or a BINARY_EVENT/BINARY_ACK header (long-polling; the
+            # websocket refuses them before engineio decodes them: fanout.refused).
+            packets_refused.warning("binary", "binary packet, closing the connection")
+            await end_session(self.eio, eio_sid)
+            return
         try:
             await super()._handle_eio_message(eio_sid, data)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
-            log.warning("malformed packet, closing the connection: %s", type(exc).__name__)
-            await self.eio.disconnect(eio_sid)
+            packets_refused.warning(
+                "malformed", "malformed packet, closing the connection: %s", type(exc).__name__
+            )
+            await end_session(self.eio, eio_sid)
 
     async def _send_packet(self, eio_sid: str, pkt: Any) -> None:
         """Acks (and other packets to one socket) go straight to an idle websocket's
