@@ -97,6 +97,8 @@ def refused(text: str | None) -> str | None:
     python-socketio would buffer a packet's promised attachments without limit."""
     if text is None:
         return "binary frame"
+    if not text:
+        return "empty frame"
     if text.startswith(("45", "46")):
         return "binary Socket.IO packet"
     return None

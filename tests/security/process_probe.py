@@ -1,4 +1,5 @@
-"""A server process seen from outside, through /proc: resident memory, open descriptors.
+"""A server process seen from outside, through /proc (resident memory, open descriptors),
+and the end of a websocket as its client sees it.
 
 For the resource tests: an attack must not make these grow past a stated bound. Memory is
 not a wall time, so a bound on it is a behaviour and may be asserted."""
@@ -11,6 +12,7 @@ import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from tests.support.rawsocket import Closed, RawSocket
 from tests.support.server import ServerProcess
 
 MiB = 1024 * 1024
@@ -67,3 +69,19 @@ async def peak_rss(pid: int, every: float = 0.02) -> AsyncIterator[Peak]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         peak.peak = max(peak.peak, rss(pid))
+
+
+async def websocket_ends(raw: RawSocket, timeout: float = 10) -> bool:
+    """True once the server ends the websocket itself (a close frame, EOF or a reset),
+    not merely the Engine.IO session (a `1` packet, after which the socket would linger)."""
+    try:
+        while True:
+            opcode, data = await raw.recv_frame(timeout)
+            if opcode == 0x9:
+                await raw.send_frame(data, 0xA)
+            elif opcode == 0x1 and data == b"2":
+                await raw.send_text("3")
+    except Closed:
+        return True
+    except TimeoutError:
+        return False

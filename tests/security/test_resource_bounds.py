@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import httpx
 
-from tests.security.process_probe import MiB, peak_rss, pid_of
+from tests.security.process_probe import MiB, peak_rss, pid_of, websocket_ends
 from tests.support.clients import Account, SocketClient, create_room, register
 from tests.support.rawsocket import Closed, RawSocket
 from tests.support.server import ServerProcess
@@ -67,22 +67,6 @@ async def test_binary_attachments_are_refused_at_once(
     assert peak.growth < BUDGET, f"RSS grew {peak.mib()} (budget {BUDGET // MiB} MiB)"
     await served_at_once(server, user, room["id"])
     assert_quiet_log(server, since, most_lines=2)
-
-
-async def websocket_ends(raw: RawSocket, timeout: float = 10) -> bool:
-    """True once the server ends the websocket itself (a close frame, EOF or a reset),
-    not merely the Engine.IO session (a `1` packet, after which the socket would linger)."""
-    try:
-        while True:
-            opcode, data = await raw.recv_frame(timeout)
-            if opcode == 0x9:
-                await raw.send_frame(data, 0xA)
-            elif opcode == 0x1 and data == b"2":
-                await raw.send_text("3")
-    except Closed:
-        return True
-    except TimeoutError:
-        return False
 
 
 async def test_a_binary_frame_ends_the_websocket(
