@@ -46,6 +46,7 @@ ENV_VARS: tuple[str, ...] = (
     "PRESENCE_TTL_SECONDS",
     "LOG_LEVEL",
     "FORWARDED_ALLOW_IPS",
+    "SOCKET_CONNECT_ATTEMPTS",
 )
 
 
@@ -85,6 +86,9 @@ class Settings:
     # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse proxy):
     # the client address that login rate limits and logs see comes from there.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Refused namespace connects (bad token) one Engine.IO connection may make before it is
+    # closed.
+    socket_connect_attempts: int = 3
 
     def __post_init__(self) -> None:
         if not self.secret_key:
@@ -142,6 +146,7 @@ class Settings:
             presence_ttl_seconds=reader.integer("PRESENCE_TTL_SECONDS", 15, minimum=2),
             log_level=reader.text("LOG_LEVEL", "info").lower(),
             forwarded_allow_ips=reader.text("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            socket_connect_attempts=reader.integer("SOCKET_CONNECT_ATTEMPTS", 3, minimum=1),
         )
 
 

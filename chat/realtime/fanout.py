@@ -81,7 +81,8 @@ class DirectWebSocket(EngineioWebSocket):  # type: ignore[misc]
         if event["type"] != "websocket.receive":
             raise OSError
         text = event.get("text")
-        reason = refused(text)
+        socket = getattr(self.handler, "__self__", None)
+        reason = refused(text, upgraded=bool(getattr(socket, "upgraded", False)))
         if reason is not None:
             frames_refused.warning(reason, "closing a websocket: %s", reason)
             raise OSError(reason)
@@ -91,17 +92,31 @@ class DirectWebSocket(EngineioWebSocket):  # type: ignore[misc]
 frames_refused = QuietLog(log)
 
 
-def refused(text: str | None) -> str | None:
-    """Why an incoming websocket frame is refused, or None. Binary frames and Socket.IO
-    binary packets (BINARY_EVENT 5, BINARY_ACK 6): the contract has no binary events, and
-    python-socketio would buffer a packet's promised attachments without limit."""
+def refused(text: str | None, *, upgraded: bool) -> str | None:
+    """Why an incoming websocket frame is refused, or None.
+
+    - Binary frames and Socket.IO binary packets (BINARY_EVENT 5, BINARY_ACK 6): the
+      contract has no binary events, and python-socketio would buffer a packet's promised
+      attachments without limit.
+    - An empty frame, or an Engine.IO packet type a client never sends (engineio logs a
+      traceback per frame for an unknown type and fails outside its receive loop on an
+      empty or non-numeric one).
+    - UPGRADE once upgraded: engineio answers each with a NOOP, queued for the client.
+    """
     if text is None:
         return "binary frame"
     if not text:
         return "empty frame"
+    kind = text[0]
+    if kind not in CLIENT_PACKET_TYPES or (kind == "5" and upgraded):
+        return "unexpected Engine.IO packet type"
     if text.startswith(("45", "46")):
         return "binary Socket.IO packet"
     return None
+
+
+# CLOSE, PING (the upgrade probe), PONG, MESSAGE, UPGRADE, NOOP.
+CLIENT_PACKET_TYPES = frozenset("123456")
 
 
 async def end_session(eio: Any, eio_sid: str) -> None:

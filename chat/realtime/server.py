@@ -40,18 +40,42 @@ from chat.settings import Settings
 
 log = logging.getLogger(__name__)
 packets_refused = QuietLog(log)
+refusals = QuietLog(log)
 
 
 class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
-    """Two guards python-socketio does not have.
+    """Guards python-socketio does not have.
 
     - It logs a traceback at ERROR for every packet it cannot parse (deep nesting included);
       a client that sends one is not speaking Socket.IO, so it is closed with a one-line
-      warning.
+      warning (rate-limited: quiet_log.py). Binary packets close the connection too.
+    - A refused namespace connect may be retried on the same connection without end: after
+      connect_attempts refusals the connection is closed.
     - It dispatches a client's event named `connect` or `disconnect` to the server's own
       connect and disconnect handlers: a client could re-run authentication or fake its
       departure. Those names are refused with `invalid`.
     """
+
+    def __init__(self, *, connect_attempts: int, **options: Any) -> None:
+        super().__init__(**options)
+        self.connect_attempts = connect_attempts
+
+    async def _handle_connect(self, eio_sid: str, namespace: Any, data: Any) -> None:
+        """A connection whose namespace connect was refused connect_attempts times is
+        closed: a client could otherwise retry a bad token on one websocket without end."""
+        await super()._handle_connect(eio_sid, namespace, data)
+        if self.manager.sid_from_eio_sid(eio_sid, namespace or "/") is not None:
+            return
+        socket = self.eio.sockets.get(eio_sid)
+        if socket is None:
+            return
+        refusals = getattr(socket, "chat_refused_connects", 0) + 1
+        socket.chat_refused_connects = refusals
+        if refusals >= self.connect_attempts:
+            packets_refused.warning(
+                "connects", "closing a connection after %d refused connects", refusals
+            )
+            await end_session(self.eio, eio_sid)
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         if not isinstance(data, str) or data.startswith(("5", "6")):
@@ -109,6 +133,7 @@ class Realtime:
             self.manager = LocalManager()
         self.manager.after_emit = self._after_emit
         self.sio = ChatServer(
+            connect_attempts=settings.socket_connect_attempts,
             async_mode="asgi",
             client_manager=self.manager,
             # None is engineio's same-origin check; a list is the explicit allow-list.
@@ -168,7 +193,11 @@ class Realtime:
             log.warning("socket refused: token store unavailable")
             raise socketio.exceptions.ConnectionRefusedError("unavailable") from None
         except ChatError:
-            log.warning("socket refused: unauthorized address=%s", environ.get("REMOTE_ADDR"))
+            refusals.warning(
+                "unauthorized",
+                "socket refused: unauthorized address=%s",
+                environ.get("REMOTE_ADDR"),
+            )
             raise socketio.exceptions.ConnectionRefusedError("unauthorized") from None
         conn = Connection(
             sid=sid,
