@@ -53,7 +53,7 @@ class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
       connect_attempts refusals the connection is closed.
     - It dispatches a client's event named `connect` or `disconnect` to the server's own
       connect and disconnect handlers: a client could re-run authentication or fake its
-      departure. Those names are refused with `invalid`.
+      departure. Those names are refused with `invalid`, as are names that are not strings.
     """
 
     def __init__(self, *, connect_attempts: int, **options: Any) -> None:
@@ -104,10 +104,17 @@ class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
         await super()._send_packet(eio_sid, pkt)
 
     async def _handle_event(self, eio_sid: str, namespace: Any, id: Any, data: Any) -> None:
-        if data and data[0] in self.reserved_events:
-            log.warning("refused a client event with the reserved name %r", data[0])
+        reason = None
+        if not isinstance(data, list) or not data or not isinstance(data[0], str):
+            # python-socketio would look the name up as a dict key: a list raised
+            # TypeError in a task of its own, and the client's ack never came.
+            reason = "the event name must be a string"
+        elif data[0] in self.reserved_events:
+            packets_refused.warning("reserved", "refused a client event with a reserved name")
+            reason = "reserved event name"
+        if reason is not None:
             if id is not None:
-                ack = failed("invalid", "reserved event name")
+                ack = failed("invalid", reason)
                 await self._send_packet(
                     eio_sid,
                     self.packet_class(

@@ -85,3 +85,21 @@ async def test_a_refused_connect_retried_on_one_websocket_closes_it(
     assert refused < 50 and ended, f"{refused} refused connects answered; ended={ended}"
     refusals = [line for line in log_grew(server, since).splitlines() if "refused" in line]
     assert len(refusals) <= 5, "\n".join(refusals)
+
+
+async def test_an_event_name_that_is_not_a_string_gets_invalid(
+    server: ServerProcess, http: httpx.AsyncClient
+) -> None:
+    account = await register(http)
+    since = len(server.log_text())
+    raw = await RawSocket(server.url).open(account.token)
+    answers = {}
+    try:
+        for frame in ("[[1],{}]", '[{"a":1},{}]', "[1,{}]", "[null]", "[]"):
+            ack_id = await raw.emit_raw(frame)
+            answers[frame] = await raw.ack(ack_id, timeout=5)
+    finally:
+        await raw.aclose()
+    for frame, ack in answers.items():
+        assert ack["ok"] is False and ack["error"]["code"] == "invalid", (frame, ack)
+    assert "Traceback" not in log_grew(server, since)
