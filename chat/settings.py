@@ -47,6 +47,10 @@ ENV_VARS: tuple[str, ...] = (
     "LOG_LEVEL",
     "FORWARDED_ALLOW_IPS",
     "SOCKET_CONNECT_ATTEMPTS",
+    "SOCKET_MAX_BUFFERED_BYTES",
+    "JOIN_PAGE_MAX_BYTES",
+    "SOCKET_EVENT_CONCURRENCY",
+    "SOCKET_EVENT_BACKLOG",
 )
 
 
@@ -89,6 +93,15 @@ class Settings:
     # Refused namespace connects (bad token) one Engine.IO connection may make before it is
     # closed.
     socket_connect_attempts: int = 3
+    # What one socket may hold for a client that does not read (queued packets and the
+    # transport's buffer) before it is closed; it resumes by seq when it reconnects.
+    socket_max_buffered_bytes: int = 512 * 1024
+    # The largest `join` ack page of messages, as JSON; has_more sends the client to REST.
+    join_page_max_bytes: int = 256 * 1024
+    # Events of one socket handled at once, and in all (running or waiting); past the
+    # backlog an event is answered `rate_limited`.
+    socket_event_concurrency: int = 4
+    socket_event_backlog: int = 64
 
     def __post_init__(self) -> None:
         if not self.secret_key:
@@ -147,6 +160,12 @@ class Settings:
             log_level=reader.text("LOG_LEVEL", "info").lower(),
             forwarded_allow_ips=reader.text("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             socket_connect_attempts=reader.integer("SOCKET_CONNECT_ATTEMPTS", 3, minimum=1),
+            socket_max_buffered_bytes=reader.integer(
+                "SOCKET_MAX_BUFFERED_BYTES", 512 * 1024, minimum=65536
+            ),
+            join_page_max_bytes=reader.integer("JOIN_PAGE_MAX_BYTES", 256 * 1024, minimum=1024),
+            socket_event_concurrency=reader.integer("SOCKET_EVENT_CONCURRENCY", 4, minimum=1),
+            socket_event_backlog=reader.integer("SOCKET_EVENT_BACKLOG", 64, minimum=1),
         )
 
 

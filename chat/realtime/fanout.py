@@ -160,14 +160,25 @@ def writable_transport(socket: Any) -> Any | None:
 
 def write_now(socket: Any, encoded: str) -> bool:
     """Writes one Socket.IO packet (its text encoding) to the socket's transport, if that
-    is as good as queueing it (writable_transport) and the transport's buffer is below
-    MAX_BUFFERED_BYTES. False: nothing written, queue it the stock way."""
+    is as good as queueing it (writable_transport). False: nothing written, queue it the
+    stock way."""
     transport = writable_transport(socket)
-    if transport is None or transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+    if transport is None:
         return False
     payload = eio_packet.Packet(eio_packet.MESSAGE, encoded).encode()
     transport.write(websocket_text_frame(payload.encode()))
     return True
+
+
+def held_bytes(socket: Any, transport: Any) -> int:
+    """Bytes held in memory for this socket's client: its transport's write buffer and the
+    packets in its engineio queue (websocket or long-polling alike)."""
+    held = transport.get_write_buffer_size() if transport is not None else 0
+    for pkt in socket.queue._queue:  # asyncio.Queue's deque; None is the writer's stop
+        data = getattr(pkt, "data", None)
+        if isinstance(data, (str, bytes)):
+            held += len(data)
+    return held
 
 
 class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
@@ -232,7 +243,7 @@ class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
             transport = getattr(socket, "direct_transport", None)
             if transport is not None and transport.is_closing():
                 continue
-            if self._backlog(socket, transport, len(encoded)) > self.max_buffered_bytes:
+            if self.over_bound(socket, transport):
                 self._close_slow(sid, socket, transport, queued)
             else:
                 queued.append(socket.send(eio_pkt))
@@ -240,14 +251,28 @@ class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
         if queued:
             await asyncio.gather(*queued, return_exceptions=True)
 
-    def _backlog(self, socket: Any, transport: Any, packet_bytes: int) -> int:
-        """Bytes this socket already holds in memory: its transport's buffer, and its
-        engineio queue estimated at this packet's size (or past the packet-count cap)."""
-        queued = socket.queue.qsize()
-        if queued >= self.max_queued_packets:
-            return self.max_buffered_bytes + 1
-        buffered = transport.get_write_buffer_size() if transport is not None else 0
-        return int(buffered + queued * packet_bytes)
+    def over_bound(self, socket: Any, transport: Any) -> bool:
+        """The socket already holds more than max_buffered_bytes (or max_queued_packets
+        packets) for a client that is not reading them."""
+        if socket.queue.qsize() >= self.max_queued_packets:
+            return True
+        return held_bytes(socket, transport) > self.max_buffered_bytes
+
+    async def send_one(self, eio_sid: str, encoded: str) -> None:
+        """One packet to one socket (an ack, an emit to a sid): bounded like a broadcast
+        copy, and written straight to an idle websocket's transport."""
+        socket = self.server.eio.sockets.get(eio_sid)
+        if socket is None or socket.closed:
+            return
+        transport = getattr(socket, "direct_transport", None)
+        if transport is not None and transport.is_closing():
+            return
+        if self.over_bound(socket, transport):
+            pending: list[Any] = []
+            self._close_slow(eio_sid, socket, transport, pending)
+            await asyncio.gather(*pending, return_exceptions=True)
+        elif not write_now(socket, encoded):
+            await self.server.eio.send(eio_sid, encoded)
 
     def _close_slow(self, sid: str, socket: Any, transport: Any, pending: list[Any]) -> None:
         log.warning("closing %s: it stopped reading", sid)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import socketio
@@ -16,7 +17,7 @@ from chat.domain.errors import ChatError, Unavailable
 from chat.metrics import Metrics
 from chat.realtime.acks import EventRouter, failed
 from chat.realtime.connections import Connection, Connections
-from chat.realtime.fanout import end_session, install_direct_websocket, write_now
+from chat.realtime.fanout import end_session, install_direct_websocket
 from chat.realtime.limits import Limits
 from chat.realtime.managers import LocalManager, RedisManager
 from chat.realtime.messages import MessageEvents
@@ -56,9 +57,13 @@ class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
       departure. Those names are refused with `invalid`, as are names that are not strings.
     """
 
-    def __init__(self, *, connect_attempts: int, **options: Any) -> None:
+    def __init__(
+        self, *, connect_attempts: int, event_concurrency: int, event_backlog: int, **options: Any
+    ) -> None:
         super().__init__(**options)
         self.connect_attempts = connect_attempts
+        self.event_concurrency = event_concurrency
+        self.event_backlog = event_backlog
 
     async def _handle_connect(self, eio_sid: str, namespace: Any, data: Any) -> None:
         """A connection whose namespace connect was refused connect_attempts times is
@@ -93,13 +98,11 @@ class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
             await end_session(self.eio, eio_sid)
 
     async def _send_packet(self, eio_sid: str, pkt: Any) -> None:
-        """Acks (and other packets to one socket) go straight to an idle websocket's
-        transport, as broadcasts do (fanout.py), instead of engineio's queue and writer task."""
+        """Acks (and other packets to one socket) are bounded per socket like broadcast
+        copies, and go straight to an idle websocket's transport (fanout.py)."""
         encoded = pkt.encode()
         if isinstance(encoded, str):
-            socket = self.eio.sockets.get(eio_sid)
-            if socket is None or not write_now(socket, encoded):
-                await self.eio.send(eio_sid, encoded)
+            await self.manager.send_one(eio_sid, encoded)
             return
         await super()._send_packet(eio_sid, pkt)
 
@@ -113,16 +116,61 @@ class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
             packets_refused.warning("reserved", "refused a client event with a reserved name")
             reason = "reserved event name"
         if reason is not None:
-            if id is not None:
-                ack = failed("invalid", reason)
-                await self._send_packet(
-                    eio_sid,
-                    self.packet_class(
-                        sio_packet.ACK, namespace=namespace or "/", data=[ack], id=id
-                    ),
-                )
+            await self._answer(eio_sid, namespace, id, failed("invalid", reason))
             return
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace or "/")
+        gate = self._gate(eio_sid)
+        if gate is None or not self.manager.is_connected(sid, namespace or "/"):
+            await super()._handle_event(eio_sid, namespace, id, data)
+            return
+        if gate.pending >= self.event_backlog:
+            packets_refused.warning("backlog", "refused an event: too many in flight")
+            await self._answer(
+                eio_sid, namespace, id, failed("rate_limited", "too many requests in flight")
+            )
+            return
+        gate.pending += 1
         await super()._handle_event(eio_sid, namespace, id, data)
+
+    async def _handle_event_internal(
+        self, server: Any, sid: str, eio_sid: str, data: Any, namespace: Any, id: Any
+    ) -> None:
+        """Runs at most event_concurrency of one socket's events at a time; the others
+        wait their turn (event_backlog in all, running or waiting)."""
+        gate = self._gate(eio_sid)
+        if gate is None:
+            await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+            return
+        try:
+            async with gate.running:
+                await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+        finally:
+            gate.pending -= 1
+
+    def _gate(self, eio_sid: str) -> EventGate | None:
+        socket = self.eio.sockets.get(eio_sid)
+        if socket is None:
+            return None
+        gate: EventGate | None = getattr(socket, "chat_event_gate", None)
+        if gate is None:
+            gate = EventGate(asyncio.Semaphore(self.event_concurrency))
+            socket.chat_event_gate = gate
+        return gate
+
+    async def _answer(self, eio_sid: str, namespace: Any, id: Any, ack: Any) -> None:
+        if id is not None:
+            await self._send_packet(
+                eio_sid,
+                self.packet_class(sio_packet.ACK, namespace=namespace or "/", data=[ack], id=id),
+            )
+
+
+@dataclass(eq=False, slots=True)
+class EventGate:
+    """One socket's events: a bounded number run at once, a bounded number wait."""
+
+    running: asyncio.Semaphore
+    pending: int = 0
 
 
 class Realtime:
@@ -139,8 +187,11 @@ class Realtime:
         else:
             self.manager = LocalManager()
         self.manager.after_emit = self._after_emit
+        self.manager.max_buffered_bytes = settings.socket_max_buffered_bytes
         self.sio = ChatServer(
             connect_attempts=settings.socket_connect_attempts,
+            event_concurrency=settings.socket_event_concurrency,
+            event_backlog=settings.socket_event_backlog,
             async_mode="asgi",
             client_manager=self.manager,
             # None is engineio's same-origin check; a list is the explicit allow-list.
@@ -176,7 +227,9 @@ class Realtime:
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
         router = EventRouter(self.sio, self.connections, self.metrics)
-        RoomEvents(self.sio, services, self._attendance, self.metrics).register(router)
+        RoomEvents(
+            self.sio, services, self._attendance, self.metrics, self.settings.join_page_max_bytes
+        ).register(router)
         MessageEvents(services, self.metrics).register(router)
         router.on_unknown()
 

@@ -6,6 +6,9 @@ afterwards. docs/security.md ("Resource bounds") records the figures measured.""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
 import uuid
 from collections.abc import Callable
 
@@ -33,6 +36,26 @@ async def served_at_once(server: ServerProcess, account: Account, room_id: int) 
         assert ack["ok"], ack
     finally:
         await client.close()
+
+
+async def slow_readers_closed(
+    server: ServerProcess, more_than: float | None = None, timeout: float = 0
+) -> float:
+    """The server's count of connections closed for not reading (/metrics); with more_than,
+    waits (up to timeout) until it passes that and returns 0 if it never does."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        while True:
+            text = (await http.get("/metrics")).text
+            match = re.search(r"^chat_slow_consumers_closed_total (\S+)$", text, re.M)
+            assert match, "no chat_slow_consumers_closed_total in /metrics"
+            value = float(match.group(1))
+            if more_than is None or value > more_than:
+                return value
+            if loop.time() > deadline:
+                return 0
+            await asyncio.sleep(0.1)
 
 
 def assert_quiet_log(server: ServerProcess, since: int, most_lines: int) -> None:
@@ -79,3 +102,60 @@ async def test_a_binary_frame_ends_the_websocket(
         assert await websocket_ends(raw)
     finally:
         raw.close()
+
+
+EMOJI_BODY = "\U0001f600" * 4000  # 16 KB of UTF-8, 48 KB of escaped JSON
+JOIN_PAGE_MAX_BYTES = 256 * 1024  # the default
+
+
+async def fill_room(server: ServerProcess, owner: Account, room_id: int, count: int) -> None:
+    raw = await RawSocket(server.url).open(owner.token)
+    try:
+        for n in range(count):
+            ack = await raw.call(
+                "send", {"room_id": room_id, "body": EMOJI_BODY, "client_id": f"fill-{n}"}
+            )
+            assert ack["ok"], ack
+    finally:
+        await raw.aclose()
+
+
+async def test_join_acks_are_cut_by_bytes_and_bounded_for_a_reader_that_stalls(
+    isolated: Spawn, http: httpx.AsyncClient
+) -> None:
+    """A room of 200 long emoji messages made each 29-byte `join` answer ~9.6 MB, and a
+    client that sent joins and never read made the server hold every answer."""
+    server = isolated("joins")
+    owner, attacker = await register(http), await register(http)
+    room = await create_room(http, owner)
+    await fill_room(server, owner, room["id"], 200)
+
+    reader = await RawSocket(server.url).open(owner.token)
+    try:
+        ack_id = await reader.emit_raw(json.dumps(["join", {"room_id": room["id"]}]))
+        text = await reader.recv_until(lambda p: p.startswith(f"43{ack_id}["), timeout=30)
+        page = json.loads(text[len(f"43{ack_id}") :])[0]
+        resumed = await reader.call("join", {"room_id": room["id"], "since_seq": 0}, timeout=30)
+    finally:
+        await reader.aclose()
+    assert page["ok"] and page["has_more"] is True, {k: page[k] for k in ("ok", "has_more")}
+    assert len(text) < JOIN_PAGE_MAX_BYTES + 4096, f"a join ack of {len(text)} bytes"
+    assert [m["seq"] for m in page["messages"]][-1] == 200  # the newest page
+    assert resumed["has_more"] is True and resumed["messages"][0]["seq"] == 1
+
+    joins = 100
+    before = await slow_readers_closed(server)
+    raw = await RawSocket(server.url, rcvbuf=4096).open(attacker.token)
+    async with peak_rss(pid_of(server)) as peak:
+        try:
+            for _ in range(joins):
+                await raw.emit_raw(json.dumps(["join", {"room_id": room["id"]}]))
+        except Closed:
+            pass
+        # Reading would drain what the server holds: watch its counter instead.
+        closed = await slow_readers_closed(server, more_than=before, timeout=30)
+        raw.close()
+    print(f"join flood: {joins} joins unread, RSS +{peak.mib()}")
+    assert closed, "the server kept the stalled reader's connection"
+    assert peak.growth < BUDGET, f"RSS grew {peak.mib()} (budget {BUDGET // MiB} MiB)"
+    await served_at_once(server, owner, room["id"])
