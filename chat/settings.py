@@ -47,6 +47,9 @@ ENV_VARS: tuple[str, ...] = (
     "LOG_LEVEL",
     "FORWARDED_ALLOW_IPS",
     "SOCKET_CONNECT_ATTEMPTS",
+    "SOCKET_CONNECT_TIMEOUT_SECONDS",
+    "HTTP_KEEPALIVE_SECONDS",
+    "MAX_CONNECTIONS",
     "SOCKET_MAX_BUFFERED_BYTES",
     "JOIN_PAGE_MAX_BYTES",
     "SOCKET_EVENT_CONCURRENCY",
@@ -93,6 +96,12 @@ class Settings:
     # Refused namespace connects (bad token) one Engine.IO connection may make before it is
     # closed.
     socket_connect_attempts: int = 3
+    # An Engine.IO session that has not connected to the namespace by then is closed.
+    socket_connect_timeout_seconds: int = 10
+    # uvicorn: an idle keep-alive HTTP connection is closed after this; at most this many
+    # connections (and requests in progress) per process, past it 503.
+    http_keepalive_seconds: int = 5
+    max_connections: int = 10000
     # What one socket may hold for a client that does not read (queued packets and the
     # transport's buffer) before it is closed; it resumes by seq when it reconnects.
     socket_max_buffered_bytes: int = 512 * 1024
@@ -160,6 +169,11 @@ class Settings:
             log_level=reader.text("LOG_LEVEL", "info").lower(),
             forwarded_allow_ips=reader.text("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             socket_connect_attempts=reader.integer("SOCKET_CONNECT_ATTEMPTS", 3, minimum=1),
+            socket_connect_timeout_seconds=reader.integer(
+                "SOCKET_CONNECT_TIMEOUT_SECONDS", 10, minimum=1
+            ),
+            http_keepalive_seconds=reader.integer("HTTP_KEEPALIVE_SECONDS", 5, minimum=1),
+            max_connections=reader.integer("MAX_CONNECTIONS", 10000, minimum=10),
             socket_max_buffered_bytes=reader.integer(
                 "SOCKET_MAX_BUFFERED_BYTES", 512 * 1024, minimum=65536
             ),

@@ -51,19 +51,44 @@ class ChatServer(socketio.AsyncServer):  # type: ignore[misc]
       a client that sends one is not speaking Socket.IO, so it is closed with a one-line
       warning (rate-limited: quiet_log.py). Binary packets close the connection too.
     - A refused namespace connect may be retried on the same connection without end: after
-      connect_attempts refusals the connection is closed.
+      connect_attempts refusals the connection is closed; and a session that does not
+      connect to the namespace within connect_timeout seconds is closed.
+    - One socket's events run a few at a time, a bounded number waiting (EventGate).
     - It dispatches a client's event named `connect` or `disconnect` to the server's own
       connect and disconnect handlers: a client could re-run authentication or fake its
       departure. Those names are refused with `invalid`, as are names that are not strings.
     """
 
     def __init__(
-        self, *, connect_attempts: int, event_concurrency: int, event_backlog: int, **options: Any
+        self,
+        *,
+        connect_attempts: int,
+        connect_timeout: float,
+        event_concurrency: int,
+        event_backlog: int,
+        **options: Any,
     ) -> None:
         super().__init__(**options)
         self.connect_attempts = connect_attempts
+        self.connect_timeout = connect_timeout
         self.event_concurrency = event_concurrency
         self.event_backlog = event_backlog
+        self._ending: set[asyncio.Task[None]] = set()
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: Any) -> None:
+        """An Engine.IO session must connect to the namespace within connect_timeout
+        seconds, or it is closed: each one holds memory (and a websocket a descriptor)."""
+        await super()._handle_eio_connect(eio_sid, environ)
+        loop = asyncio.get_running_loop()
+        loop.call_later(self.connect_timeout, self._connect_deadline, eio_sid)
+
+    def _connect_deadline(self, eio_sid: str) -> None:
+        if eio_sid not in self.eio.sockets or self.manager.sid_from_eio_sid(eio_sid, "/"):
+            return
+        packets_refused.warning("idle", "closing a connection that never connected")
+        task = asyncio.create_task(end_session(self.eio, eio_sid))
+        self._ending.add(task)
+        task.add_done_callback(self._ending.discard)
 
     async def _handle_connect(self, eio_sid: str, namespace: Any, data: Any) -> None:
         """A connection whose namespace connect was refused connect_attempts times is
@@ -190,6 +215,7 @@ class Realtime:
         self.manager.max_buffered_bytes = settings.socket_max_buffered_bytes
         self.sio = ChatServer(
             connect_attempts=settings.socket_connect_attempts,
+            connect_timeout=settings.socket_connect_timeout_seconds,
             event_concurrency=settings.socket_event_concurrency,
             event_backlog=settings.socket_event_backlog,
             async_mode="asgi",
