@@ -73,6 +73,12 @@ def _serve(settings: Settings, host: str, port: int, workers: int, fd: int | Non
         ws_max_size=settings.max_http_buffer_size,
         ws_per_message_deflate=settings.ws_compression,
         timeout_graceful_shutdown=5,
+        # Bounds on HTTP connections (docs/security.md, "Resource bounds"): idle keep-alive
+        # time, and connections plus requests in progress per process (503 past it).
+        # uvicorn bounds header size and time only with h11 (h11_max_incomplete_event_size);
+        # httptools, which serves here, has neither: the reverse proxy bounds them.
+        timeout_keep_alive=settings.http_keepalive_seconds,
+        limit_concurrency=settings.max_connections,
     )
     return 0
 

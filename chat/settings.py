@@ -242,6 +242,67 @@ class Settings:
         ),
     )
 
+    socket_connect_attempts: int = setting(
+        3,
+        Spec(
+            "SOCKET_CONNECT_ATTEMPTS",
+            "refused namespace connects (bad token) one connection may make before it is closed",
+        ),
+    )
+    socket_connect_timeout_seconds: int = setting(
+        10,
+        Spec(
+            "SOCKET_CONNECT_TIMEOUT_SECONDS",
+            "an Engine.IO session that has not connected to the namespace by then is closed",
+        ),
+    )
+    http_keepalive_seconds: int = setting(
+        5,
+        Spec(
+            "HTTP_KEEPALIVE_SECONDS",
+            "an idle keep-alive HTTP connection is closed after this (uvicorn "
+            "`timeout_keep_alive`)",
+        ),
+    )
+    max_connections: int = setting(
+        10000,
+        Spec(
+            "MAX_CONNECTIONS",
+            "connections plus HTTP requests in progress per process; past it HTTP requests "
+            "get 503 (uvicorn `limit_concurrency`)",
+            minimum=10,
+        ),
+    )
+    socket_max_buffered_bytes: int = setting(
+        512 * 1024,
+        Spec(
+            "SOCKET_MAX_BUFFERED_BYTES",
+            "what one socket may hold for a client that does not read (queued packets, acks "
+            "included, and its transport's buffer) before it is closed",
+            minimum=65536,
+        ),
+    )
+    join_page_max_bytes: int = setting(
+        256 * 1024,
+        Spec(
+            "JOIN_PAGE_MAX_BYTES",
+            "the largest `join` ack page of messages, as JSON (at least one message; "
+            "`has_more` sends the client to REST history)",
+            minimum=1024,
+        ),
+    )
+    socket_event_concurrency: int = setting(
+        4, Spec("SOCKET_EVENT_CONCURRENCY", "events of one socket handled at once")
+    )
+    socket_event_backlog: int = setting(
+        64,
+        Spec(
+            "SOCKET_EVENT_BACKLOG",
+            "events of one socket in all (running or waiting); past it an event is answered "
+            "`rate_limited`",
+        ),
+    )
+
     def __post_init__(self) -> None:
         if not self.secret_key:
             if self.env == "production":

@@ -34,6 +34,8 @@ from engineio import packet as eio_packet
 from engineio.async_drivers.asgi import WebSocket as EngineioWebSocket
 from socketio import packet as sio_packet
 
+from chat.realtime.quiet_log import QuietLog
+
 log = logging.getLogger(__name__)
 
 MAX_BUFFERED_BYTES = 512 * 1024
@@ -54,7 +56,8 @@ def websocket_text_frame(payload: bytes) -> bytes:
 
 class DirectWebSocket(EngineioWebSocket):  # type: ignore[misc]
     """engineio's ASGI websocket wrapper that also lends its socket the connection's
-    transport, for the manager below. Nothing else changes."""
+    transport, for the manager below, and refuses frames the contract has no use for
+    before engineio decodes them (refused(): the websocket is then closed)."""
 
     async def __call__(self, environ: dict[str, Any]) -> Any:
         socket = getattr(self.handler, "__self__", None)
@@ -70,6 +73,62 @@ class DirectWebSocket(EngineioWebSocket):  # type: ignore[misc]
         finally:
             if socket is not None:
                 socket.direct_transport = None
+
+    async def wait(self) -> Any:
+        """The next frame's data; OSError (engineio then closes the session) for a frame
+        no Socket.IO v5 client sends."""
+        event = await self.asgi_receive()
+        if event["type"] != "websocket.receive":
+            raise OSError
+        text = event.get("text")
+        socket = getattr(self.handler, "__self__", None)
+        reason = refused(text, upgraded=bool(getattr(socket, "upgraded", False)))
+        if reason is not None:
+            frames_refused.warning(reason, "closing a websocket: %s", reason)
+            raise OSError(reason)
+        return text
+
+
+frames_refused = QuietLog(log)
+
+
+def refused(text: str | None, *, upgraded: bool) -> str | None:
+    """Why an incoming websocket frame is refused, or None.
+
+    - Binary frames and Socket.IO binary packets (BINARY_EVENT 5, BINARY_ACK 6): the
+      contract has no binary events, and python-socketio would buffer a packet's promised
+      attachments without limit.
+    - An empty frame, or an Engine.IO packet type a client never sends (engineio logs a
+      traceback per frame for an unknown type and fails outside its receive loop on an
+      empty or non-numeric one).
+    - UPGRADE once upgraded: engineio answers each with a NOOP, queued for the client.
+    """
+    if text is None:
+        return "binary frame"
+    if not text:
+        return "empty frame"
+    kind = text[0]
+    if kind not in CLIENT_PACKET_TYPES or (kind == "5" and upgraded):
+        return "unexpected Engine.IO packet type"
+    if text.startswith(("45", "46")):
+        return "binary Socket.IO packet"
+    return None
+
+
+# CLOSE, PING (the upgrade probe), PONG, MESSAGE, UPGRADE, NOOP.
+CLIENT_PACKET_TYPES = frozenset("123456")
+
+
+async def end_session(eio: Any, eio_sid: str) -> None:
+    """Ends an Engine.IO session at once, without waiting on the client: the disconnect
+    handlers run, a CLOSE packet is queued, and a websocket's writer closes the websocket
+    once it has written what was queued (engineio's own disconnect() waits for the queue to
+    drain, which a client that does not read never lets happen)."""
+    socket = eio.sockets.get(eio_sid)
+    if socket is None or socket.closed or socket.closing:
+        return
+    await socket.close(wait=False, abort=False)
+    socket.queue.put_nowait(None)
 
 
 def install_direct_websocket(sio: socketio.AsyncServer) -> None:
@@ -101,14 +160,25 @@ def writable_transport(socket: Any) -> Any | None:
 
 def write_now(socket: Any, encoded: str) -> bool:
     """Writes one Socket.IO packet (its text encoding) to the socket's transport, if that
-    is as good as queueing it (writable_transport) and the transport's buffer is below
-    MAX_BUFFERED_BYTES. False: nothing written, queue it the stock way."""
+    is as good as queueing it (writable_transport). False: nothing written, queue it the
+    stock way."""
     transport = writable_transport(socket)
-    if transport is None or transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+    if transport is None:
         return False
     payload = eio_packet.Packet(eio_packet.MESSAGE, encoded).encode()
     transport.write(websocket_text_frame(payload.encode()))
     return True
+
+
+def held_bytes(socket: Any, transport: Any) -> int:
+    """Bytes held in memory for this socket's client: its transport's write buffer and the
+    packets in its engineio queue (websocket or long-polling alike)."""
+    held = transport.get_write_buffer_size() if transport is not None else 0
+    for pkt in socket.queue._queue:  # asyncio.Queue's deque; None is the writer's stop
+        data = getattr(pkt, "data", None)
+        if isinstance(data, (str, bytes)):
+            held += len(data)
+    return held
 
 
 class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
@@ -173,7 +243,7 @@ class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
             transport = getattr(socket, "direct_transport", None)
             if transport is not None and transport.is_closing():
                 continue
-            if self._backlog(socket, transport, len(encoded)) > self.max_buffered_bytes:
+            if self.over_bound(socket, transport):
                 self._close_slow(sid, socket, transport, queued)
             else:
                 queued.append(socket.send(eio_pkt))
@@ -181,14 +251,28 @@ class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
         if queued:
             await asyncio.gather(*queued, return_exceptions=True)
 
-    def _backlog(self, socket: Any, transport: Any, packet_bytes: int) -> int:
-        """Bytes this socket already holds in memory: its transport's buffer, and its
-        engineio queue estimated at this packet's size (or past the packet-count cap)."""
-        queued = socket.queue.qsize()
-        if queued >= self.max_queued_packets:
-            return self.max_buffered_bytes + 1
-        buffered = transport.get_write_buffer_size() if transport is not None else 0
-        return int(buffered + queued * packet_bytes)
+    def over_bound(self, socket: Any, transport: Any) -> bool:
+        """The socket already holds more than max_buffered_bytes (or max_queued_packets
+        packets) for a client that is not reading them."""
+        if socket.queue.qsize() >= self.max_queued_packets:
+            return True
+        return held_bytes(socket, transport) > self.max_buffered_bytes
+
+    async def send_one(self, eio_sid: str, encoded: str) -> None:
+        """One packet to one socket (an ack, an emit to a sid): bounded like a broadcast
+        copy, and written straight to an idle websocket's transport."""
+        socket = self.server.eio.sockets.get(eio_sid)
+        if socket is None or socket.closed:
+            return
+        transport = getattr(socket, "direct_transport", None)
+        if transport is not None and transport.is_closing():
+            return
+        if self.over_bound(socket, transport):
+            pending: list[Any] = []
+            self._close_slow(eio_sid, socket, transport, pending)
+            await asyncio.gather(*pending, return_exceptions=True)
+        elif not write_now(socket, encoded):
+            await self.server.eio.send(eio_sid, encoded)
 
     def _close_slow(self, sid: str, socket: Any, transport: Any, pending: list[Any]) -> None:
         log.warning("closing %s: it stopped reading", sid)

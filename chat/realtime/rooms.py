@@ -6,7 +6,7 @@ import socketio
 
 from chat.domain.errors import RateLimited
 from chat.metrics import Metrics
-from chat.realtime import payloads
+from chat.realtime import pages, payloads
 from chat.realtime.acks import Ack, EventRouter, ok
 from chat.realtime.connections import Connection
 from chat.realtime.names import room_channel
@@ -22,8 +22,10 @@ class RoomEvents:
         services: Services,
         attendance: Attendance,
         metrics: Metrics,
+        page_bytes: int,
     ) -> None:
         self._sio = sio
+        self._page_bytes = page_bytes
         self._rooms = services.rooms
         self._messages = services.messages
         self._attendance = attendance
@@ -50,10 +52,15 @@ class RoomEvents:
                 )
             else:
                 page = await self._messages.since(room.id, request.since_seq)
+        messages, cut = pages.fit(
+            page.messages,
+            self._page_bytes,
+            newest=request.since_seq is None,
+        )
         return ok(
             room=room.as_dict(),
-            messages=[message.as_dict() for message in page.messages],
-            has_more=page.has_more,
+            messages=messages,
+            has_more=page.has_more or cut,
             online=await self._attendance.online(room.id),
         )
 

@@ -45,7 +45,9 @@ class RawSocket:
         self._ack_id = 0
         self.received: list[str] = []  # every Engine.IO text packet, in order
 
-    async def open(self, token: str | None) -> RawSocket:
+    async def open(self, token: str | None, *, connect: bool = True) -> RawSocket:
+        """Opens the websocket and the Engine.IO session, then (connect=True) the
+        Socket.IO namespace with this token."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if self.rcvbuf is not None:
             # Before connect: the window scale is fixed by the handshake.
@@ -75,6 +77,8 @@ class RawSocket:
         opened = await self.recv_text()
         assert opened.startswith("0"), opened
         self.sid = json.loads(opened[1:])["sid"]
+        if not connect:
+            return self
         auth = "" if token is None else json.dumps({"token": token})
         await self.send_text("40" + auth)
         reply = await self.recv_until(lambda p: p.startswith(("40", "44")))
