@@ -1,17 +1,50 @@
-"""GET /api/rooms/{room_id}/messages: keyset-paged history."""
+"""/api/rooms/{room_id}/messages: keyset-paged history (GET), and sending over REST (POST)
+with the socket `send`'s validation, durability, idempotency and broadcast: the same
+service call."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_restx import fields
+
 from chat.domain import rules
-from chat.http.resources import AsyncResource, caller, query_int, services
+from chat.http.resources import AsyncResource, caller, json_body, query_int, services
 from chat.http.rooms import ROOM_URL
-from chat.http.schemas import BEARER, INT_MAX, errors, page_model, room_id_param, shared_namespace
+from chat.http.schemas import (
+    BEARER,
+    INT_MAX,
+    ClientId,
+    errors,
+    message_model,
+    page_model,
+    room_id_param,
+    shared_namespace,
+)
 
 ns = shared_namespace("messages", "Message history", "/rooms")
 
 _seq = {"type": "integer", "minimum": 0, "maximum": INT_MAX}
+
+new_message_model = ns.model(
+    "NewMessage",
+    {
+        "body": fields.String(
+            required=True,
+            min_length=1,
+            max_length=rules.BODY_MAX,
+            # rules.body: something besides whitespace, and no NUL.
+            pattern="^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+            description="text, kept exactly as sent; not only whitespace, no NUL",
+        ),
+        "client_id": ClientId(
+            required=True,
+            min_length=1,
+            max_length=rules.CLIENT_ID_MAX,
+            description="the sender's idempotency key, printable: a repeat stores nothing new",
+        ),
+    },
+)
 
 
 @ns.route(f"{ROOM_URL}/messages")
@@ -54,3 +87,30 @@ class HistoryResource(AsyncResource):
             limit=query_int("limit"),
         )
         return page.as_dict()
+
+    @ns.doc(security=BEARER)
+    @ns.expect(new_message_model)
+    @ns.response(201, "Stored (committed) and broadcast to the room", message_model)
+    @ns.response(200, "The original message: this client_id was already used here", message_model)
+    @errors(
+        ns,
+        400,
+        401,
+        403,
+        404,
+        413,
+        415,
+        429,
+        503,
+        e403="Not a member of this room",
+        e404="No such room, or a private room the caller is not in",
+        e413="Body over the character limit, or request over the size limit",
+    )
+    async def post(self, room_id: int) -> tuple[dict[str, Any], int]:
+        """Send a message, as a socket `send` does: durable before answered, idempotent."""
+        principal = await caller()
+        body = json_body()
+        result = await services().messages.send_message(
+            principal.user, room_id, body.get("body"), body.get("client_id")
+        )
+        return result.message.as_dict(), 201 if result.created else 200

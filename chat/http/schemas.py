@@ -58,6 +58,23 @@ def room_name_pattern() -> str:
     return f"^[{space}]*[{visible}](?:[ {visible}]{{0,{inner}}}[{visible}])?[{space}]*$"
 
 
+@cache
+def client_id_pattern() -> str:
+    """rules.client_id: 1-64 characters that are all str.isprintable(), built like
+    room_name_pattern."""
+    printable = "".join(_class_item(a, b) for a, b in _runs(str.isprintable))
+    return f"^[{printable}]{{1,{rules.CLIENT_ID_MAX}}}$"
+
+
+class ClientId(fields.String):  # type: ignore[misc]
+    """rules.client_id as a pattern."""
+
+    def schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = super().schema()
+        schema["pattern"] = client_id_pattern()
+        return schema
+
+
 def _runs(test: Callable[[str], bool]) -> Iterator[tuple[int, int]]:
     start = None
     for code in range(0x110000):

@@ -31,6 +31,7 @@ PROTECTED = [
     ("POST", "/api/rooms/{room_id}/members"),
     ("DELETE", "/api/rooms/{room_id}/members/me"),
     ("GET", "/api/rooms/{room_id}/messages"),
+    ("POST", "/api/rooms/{room_id}/messages"),
     ("GET", "/api/search"),
 ]
 

@@ -36,6 +36,7 @@ SUCCESSES = [
     r'"DELETE /api/rooms/\d+/members/me HTTP/1.1" 204',
     r'"GET /api/rooms/\d+/messages(\?\S*)? HTTP/1.1" 200',
     r'"GET /api/search\?\S* HTTP/1.1" 200',
+    r'"POST /api/rooms/\d+/messages HTTP/1.1" 201',
 ]
 EXAMPLES = "30"
 
