@@ -17,9 +17,10 @@ from chat.domain.errors import ChatError, Unavailable
 from chat.metrics import Metrics
 from chat.realtime.acks import EventRouter, failed
 from chat.realtime.connections import Connection, Connections
-from chat.realtime.fanout import end_session, install_direct_websocket
+from chat.realtime.engine.fanout import end_session, install_direct_websocket
+from chat.realtime.engine.managers import LocalManager, RedisManager
+from chat.realtime.engine.packets import ChatPacket
 from chat.realtime.limits import Limits
-from chat.realtime.managers import LocalManager, RedisManager
 from chat.realtime.messages import MessageEvents
 from chat.realtime.names import (
     ROOM_LEFT,
@@ -29,7 +30,6 @@ from chat.realtime.names import (
     token_channel,
     user_channel,
 )
-from chat.realtime.packets import ChatPacket
 from chat.realtime.presence import Attendance, LocalPresence, PresenceBackend
 from chat.realtime.presence_redis import RedisPresence
 from chat.realtime.publisher import SocketPublisher

@@ -1,4 +1,4 @@
-"""The fan-out fast path (chat/realtime/fanout.py) on a bare AsyncServer under a real
+"""The fan-out fast path (chat/realtime/engine/fanout.py) on a bare AsyncServer under a real
 uvicorn: every copy arrives once and in order, on websocket and polling clients alike, and a
 client that stops reading is cut off instead of growing the server's memory."""
 
@@ -18,7 +18,11 @@ import pytest
 import socketio
 import uvicorn
 
-from chat.realtime.fanout import DirectEmitManager, install_direct_websocket, websocket_text_frame
+from chat.realtime.engine.fanout import (
+    DirectEmitManager,
+    install_direct_websocket,
+    websocket_text_frame,
+)
 from tests.support.clients import SocketClient, create_room, register
 
 

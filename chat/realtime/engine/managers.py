@@ -5,7 +5,7 @@
   thereby also orders, carried to every process by the same publish as the event itself:
   each process disconnects its sockets of that token, or stops their following that room.
   The server does this itself; nothing relies on the client obeying the event.
-- Fan-out: local delivery goes through chat.realtime.fanout's fast path (each broadcast
+- Fan-out: local delivery goes through chat.realtime.engine.fanout's fast path (each broadcast
   encoded and framed once, written straight to idle websocket transports).
 - Metrics: a publish Redis did not take (python-socketio logs and drops it: FIELD-NOTES 9)
   is counted; resume by seq is what makes the loss invisible to clients.
@@ -19,7 +19,7 @@ from typing import Any
 import socketio
 
 from chat.metrics import Metrics
-from chat.realtime.fanout import DirectEmitMixin
+from chat.realtime.engine.fanout import DirectEmitMixin
 
 AfterEmit = Callable[[str, Any, str | None], Awaitable[None]]
 

@@ -1,0 +1,1 @@
+"""The seam onto python-socketio, engineio and uvicorn internals (see its modules)."""
