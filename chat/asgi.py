@@ -19,6 +19,8 @@ from chat.http.bridge import PooledWsgiToAsgi
 from chat.http.guard import ApiGuard, Receive, Scope, Send, send_json
 from chat.logs import configure_logging
 from chat.metrics import Metrics
+from chat.realtime.engine.socket_server import SocketServer
+from chat.realtime.publisher import SocketPublisher
 from chat.realtime.server import Realtime
 from chat.services.container import build_services
 from chat.settings import Settings
@@ -40,9 +42,11 @@ class ChatApp:
             raw_pool_size=settings.db_append_pool_size,
         )
         self.redis: Redis | None = _redis(settings)
-        self.realtime = Realtime(settings, self.metrics)
-        self.services = build_services(settings, self.db, self.redis, self.realtime.publisher)
-        self.realtime.bind(self.services)
+        # The socket server and the publisher first: the services announce through it.
+        self.socket = SocketServer(settings, self.metrics)
+        self.publisher = SocketPublisher(self.socket.sio, self.metrics)
+        self.services = build_services(settings, self.db, self.redis, self.publisher)
+        self.realtime = Realtime(settings, self.metrics, self.socket, self.publisher, self.services)
         self.bridge = PooledWsgiToAsgi(
             create_flask_app(settings, self.services), threads=settings.bridge_threads
         )

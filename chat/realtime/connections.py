@@ -39,9 +39,3 @@ class Connections:
 
     def pop(self, sid: str) -> Connection | None:
         return self._by_sid.pop(sid, None)
-
-    def all(self) -> list[Connection]:
-        return list(self._by_sid.values())
-
-    def __len__(self) -> int:
-        return len(self._by_sid)

@@ -1,5 +1,5 @@
 """Socket.IO room names (one per chat room, one per user, one per token) and the names of
-server events that are also orders to every process (see managers.py)."""
+server events that are also orders to every process (see control.py)."""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 Message broadcasts are handed to a task, so a socket handler's ack is queued before the
 broadcast starts (ack, then fan-out) and a large room's fan-out never delays the sender's
 ack. One broadcast is one manager emit: the packet is encoded once for every local
-recipient and published once to Redis. Membership and revocation orders are awaited: the
-REST call that caused them returns after they were handed to every process.
+recipient and published once to Redis. Membership and revocation orders are control orders
+(control.py), awaited.
 """
 
 from __future__ import annotations
@@ -18,13 +18,8 @@ import socketio
 
 from chat.domain.models import Message
 from chat.metrics import Metrics
-from chat.realtime.names import (
-    ROOM_LEFT,
-    SESSION_REVOKED,
-    room_channel,
-    token_channel,
-    user_channel,
-)
+from chat.realtime.control import send_room_left, send_session_end
+from chat.realtime.names import room_channel
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +37,10 @@ class SocketPublisher:
         self._broadcast("message_updated", message)
 
     async def membership_ended(self, room_id: int, user_id: int) -> None:
-        # Sockets of that user stop receiving the room's events on every process.
-        await self._sio.emit(ROOM_LEFT, {"room_id": room_id}, room=user_channel(user_id))
+        await send_room_left(self._sio, room_id, user_id)
 
     async def token_revoked(self, jti: str) -> None:
-        await self._sio.emit(SESSION_REVOKED, {"reason": "logged out"}, room=token_channel(jti))
+        await send_session_end(self._sio, jti)
 
     def _broadcast(self, event: str, message: Message) -> None:
         task = asyncio.create_task(

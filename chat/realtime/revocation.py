@@ -1,5 +1,5 @@
-"""Ending sessions from the server side: at token expiry (a timer per socket) and at logout
-(the publisher's `session_revoked` to `token:{jti}`, seen on every process by the manager).
+"""Ending sessions from the server side: at token expiry (a timer per socket) and on a
+control order (logout: chat/realtime/control.py).
 
 A session is ended by the server, not by asking the client: the namespace is disconnected
 (the client sees "io server disconnect" and does not reconnect on its own) and then the
@@ -14,19 +14,16 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
-import socketio
-
 from chat.realtime.connections import Connection
+from chat.realtime.engine.socket_server import SocketServer
 from chat.realtime.names import SESSION_REVOKED
 
 log = logging.getLogger("chat.security")
 
-NAMESPACE = "/"
-
 
 class Sessions:
-    def __init__(self, sio: socketio.AsyncServer) -> None:
-        self._sio = sio
+    def __init__(self, socket: SocketServer) -> None:
+        self._socket = socket
         self._tasks: set[asyncio.Task[None]] = set()
 
     def watch_expiry(self, conn: Connection) -> None:
@@ -46,10 +43,8 @@ class Sessions:
         log.info("socket token expired user_id=%s", conn.user.id)
         self._spawn(self._end(conn.sid, notify=True))
 
-    def revoke_room(self, room: str) -> None:
-        """Ends every socket of this process in a token's room (logout). The event itself
-        was already delivered to them by the emit that brought this order."""
-        sids = [sid for sid, _ in self._sio.manager.get_participants(NAMESPACE, room)]
+    def end_all(self, sids: list[str]) -> None:
+        """Ends these sockets of this process (logout: they were already told)."""
         for sid in sids:
             self._spawn(self._end(sid, notify=False))
 
@@ -60,15 +55,11 @@ class Sessions:
 
     async def _end(self, sid: str, *, notify: bool) -> None:
         try:
-            eio_sid = self._sio.manager.eio_sid_from_sid(sid, NAMESPACE)
-            if eio_sid is None:
-                return
             if notify:
-                await self._sio.emit(
+                await self._socket.sio.emit(
                     SESSION_REVOKED, {"reason": "expired"}, to=sid, ignore_queue=True
                 )
-            await self._sio.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
-            await self._sio.eio.disconnect(eio_sid)
+            await self._socket.close(sid)
         except Exception:
             log.exception("could not end socket sid=%s", sid)
 

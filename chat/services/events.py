@@ -16,19 +16,3 @@ class Publisher(Protocol):
     async def membership_ended(self, room_id: int, user_id: int) -> None: ...
 
     async def token_revoked(self, jti: str) -> None: ...
-
-
-class NullPublisher:
-    """For a process that serves only the REST API and has no sockets of its own."""
-
-    async def message_created(self, message: Message) -> None:
-        return None
-
-    async def message_updated(self, message: Message) -> None:
-        return None
-
-    async def membership_ended(self, room_id: int, user_id: int) -> None:
-        return None
-
-    async def token_revoked(self, jti: str) -> None:
-        return None

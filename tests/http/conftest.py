@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from chat.domain.models import User
-from chat.services.events import NullPublisher
+from chat.domain.models import Message, User
 from chat.services.messages import Messages
 from chat.services.rooms import Rooms
 from chat.storage.database import Database, create_engine
@@ -113,6 +112,22 @@ def claims_for(account: Account, **changes: Any) -> dict[str, Any]:
 
 
 Seeder = Callable[[Account, int, int], Awaitable[None]]
+
+
+class NullPublisher:
+    """Announces nothing: the seeder runs in the test process, which has no sockets."""
+
+    async def message_created(self, message: Message) -> None:
+        return None
+
+    async def message_updated(self, message: Message) -> None:
+        return None
+
+    async def membership_ended(self, room_id: int, user_id: int) -> None:
+        return None
+
+    async def token_revoked(self, jti: str) -> None:
+        return None
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
-"""The fan-out fast path (chat/realtime/fanout.py) on a bare AsyncServer under a real
-uvicorn: every copy arrives once and in order, on websocket and polling clients alike, and a
-client that stops reading is cut off instead of growing the server's memory."""
+"""The fan-out fast path (chat/realtime/engine/fanout.py, in the production LocalManager) on a
+bare AsyncServer under a real uvicorn: every copy arrives once and in order, on websocket and
+polling clients alike, and a client that stops reading is cut off instead of growing the
+server's memory."""
 
 from __future__ import annotations
 
@@ -18,21 +19,23 @@ import pytest
 import socketio
 import uvicorn
 
-from chat.realtime.fanout import DirectEmitManager, install_direct_websocket, websocket_text_frame
+from chat.realtime.engine.managers import LocalManager
+from chat.realtime.engine.transport import Backlog, websocket_text_frame
+from chat.realtime.engine.websocket import install_direct_websocket
 from tests.support.clients import SocketClient, create_room, register
 
 
 @dataclass
 class Bare:
     url: str
-    manager: DirectEmitManager
+    backlog: Backlog
     sio: socketio.AsyncServer
 
 
 @pytest.fixture
 async def bare() -> AsyncIterator[Bare]:
-    manager = DirectEmitManager()
-    manager.max_buffered_bytes = 256 * 1024
+    backlog = Backlog(max_bytes=256 * 1024)
+    manager = LocalManager(backlog)
     # Short pings: a polling client's disconnect waits for its pending long-poll to end.
     sio = socketio.AsyncServer(
         async_mode="asgi", client_manager=manager, ping_interval=1, ping_timeout=2
@@ -56,7 +59,7 @@ async def bare() -> AsyncIterator[Bare]:
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         await asyncio.sleep(0.01)
-    yield Bare(f"http://127.0.0.1:{sock.getsockname()[1]}", manager, sio)
+    yield Bare(f"http://127.0.0.1:{sock.getsockname()[1]}", backlog, sio)
     server.should_exit = True
     await asyncio.wait_for(task, 15)
     sock.close()
@@ -89,8 +92,8 @@ async def test_every_copy_arrives_once_in_order_on_both_transports(bare: Bare) -
 
         await asyncio.wait_for(all_arrived(), 15)
         assert all(got == list(range(60)) for got in received.values())
-        assert bare.manager.direct_copies >= 3 * 60  # the websocket clients took the fast path
-        assert bare.manager.queued_copies >= 60  # the polling client took engineio's queue
+        assert bare.backlog.direct_copies >= 3 * 60  # the websocket clients took the fast path
+        assert bare.backlog.queued_copies >= 60  # the polling client took engineio's queue
     finally:
         for client in clients:
             await client.disconnect()
@@ -126,10 +129,10 @@ async def test_a_client_that_stops_reading_is_cut_off(bare: Bare) -> None:
     big = "x" * 60000
     try:
         for _ in range(2000):
-            if bare.manager.slow_consumers_closed:
+            if bare.backlog.slow_closed:
                 break
             await talker.call("send", big, timeout=10)
-        assert bare.manager.slow_consumers_closed == 1
+        assert bare.backlog.slow_closed == 1
         # The server still serves everyone else.
         assert await talker.call("send", "after", timeout=10) == {"ok": True, "n": "after"}
     finally:

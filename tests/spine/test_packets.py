@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from socketio.packet import Packet
 
-from chat.realtime.packets import ChatPacket
+from chat.realtime.engine.packets import ChatPacket
 
 SHAPES: list[Any] = [
     None,

@@ -1,25 +1,26 @@
 """python-socketio client managers with three additions of ours.
 
-- Control: after an emit is delivered to this process's sockets, `after_emit` sees it. The
-  publisher's `session_revoked` (to a token's room) and `room_left` (to a user's room) are
-  thereby also orders, carried to every process by the same publish as the event itself:
-  each process disconnects its sockets of that token, or stops their following that room.
-  The server does this itself; nothing relies on the client obeying the event.
-- Fan-out: local delivery goes through chat.realtime.fanout's fast path (each broadcast
+- Delivered: after an emit is delivered to this process's sockets, `after_emit` sees it
+  (its own emits and, with Redis, those heard from the other processes). This is how
+  control orders (chat/realtime/control.py) reach every process.
+- Fan-out: local delivery of broadcasts goes through fanout.py's fast path (each broadcast
   encoded and framed once, written straight to idle websocket transports).
-- Metrics: a publish Redis did not take (python-socketio logs and drops it: #617)
-  is counted; resume by seq is what makes the loss invisible to clients.
+- Metrics: a publish Redis did not take is counted (while Redis is down python-socketio
+  logs "Cannot publish to redis" and drops the emit for the other processes); resume by
+  seq is what makes the loss invisible to clients.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
 
-from chat.metrics import Metrics
-from chat.realtime.fanout import DirectEmitMixin
+from chat.realtime.engine.fanout import DirectEmitMixin
+from chat.realtime.engine.transport import Backlog
 
 AfterEmit = Callable[[str, Any, str | None], Awaitable[None]]
 
@@ -29,8 +30,9 @@ async def _nothing(event: str, data: Any, room: str | None) -> None:
 
 
 class LocalManager(DirectEmitMixin):
-    def __init__(self) -> None:
+    def __init__(self, backlog: Backlog) -> None:
         super().__init__()
+        self.backlog = backlog
         self.after_emit: AfterEmit = _nothing
 
     async def emit(
@@ -52,10 +54,11 @@ class LocalManager(DirectEmitMixin):
 
 
 class RedisManager(socketio.AsyncRedisManager, DirectEmitMixin):  # type: ignore[misc]
-    def __init__(self, url: str, channel: str, metrics: Metrics) -> None:
+    def __init__(self, url: str, channel: str, backlog: Backlog, failures: Any) -> None:
         super().__init__(url, channel=channel)
+        self.backlog = backlog
         self.after_emit: AfterEmit = _nothing
-        self._failures = metrics.redis_publish_failures
+        self._failures = failures
 
     async def _handle_emit(self, message: dict[str, Any]) -> None:
         # Runs for this process's own emits and for those heard from the others.
@@ -71,6 +74,10 @@ class RedisManager(socketio.AsyncRedisManager, DirectEmitMixin):  # type: ignore
             self._failures.inc()
         return result
 
-    @property
-    def listener(self) -> Any:
-        return getattr(self, "thread", None)
+    async def stop_listening(self) -> None:
+        """Cancels the Redis listener task python-socketio keeps in `thread`."""
+        listener = getattr(self, "thread", None)
+        if isinstance(listener, asyncio.Task):
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
