@@ -23,6 +23,7 @@ from chat.realtime.connections import Connections
 from chat.realtime.engine.socket_server import SocketServer
 from chat.realtime.names import (
     ROOM_LEFT,
+    ROOM_REMOVED,
     SESSION_REVOKED,
     TOKEN_PREFIX,
     USER_PREFIX,
@@ -34,7 +35,10 @@ from chat.realtime.revocation import Sessions
 
 
 async def send_room_left(sio: socketio.AsyncServer, room_id: int, user_id: int) -> None:
+    """The order (`room_left`), then the contract's `room_removed` for clients: one user
+    room, so both reach the same sockets in this order on every process."""
     await sio.emit(ROOM_LEFT, {"room_id": room_id}, room=user_channel(user_id))
+    await sio.emit(ROOM_REMOVED, {"room_id": room_id}, room=user_channel(user_id))
 
 
 async def send_session_end(sio: socketio.AsyncServer, jti: str) -> None:

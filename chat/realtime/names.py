@@ -9,6 +9,10 @@ USER_PREFIX = "user:"
 TOKEN_PREFIX = "token:"  # noqa: S105  # nosec B105
 
 ROOM_LEFT = "room_left"
+# Pushed membership (second edition of the contract).
+ROOM_ADDED = "room_added"
+ROOM_REMOVED = "room_removed"
+ROOM_CREATED = "room_created"
 SESSION_REVOKED = "session_revoked"
 
 

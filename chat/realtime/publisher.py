@@ -16,10 +16,10 @@ from typing import Any
 
 import socketio
 
-from chat.domain.models import Message
+from chat.domain.models import Message, Room
 from chat.metrics import Metrics
 from chat.realtime.control import send_room_left, send_session_end
-from chat.realtime.names import room_channel
+from chat.realtime.names import ROOM_ADDED, ROOM_CREATED, room_channel, user_channel
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,12 @@ class SocketPublisher:
 
     async def membership_ended(self, room_id: int, user_id: int) -> None:
         await send_room_left(self._sio, room_id, user_id)
+
+    async def room_added(self, user_id: int, room: Room) -> None:
+        await self._sio.emit(ROOM_ADDED, room.as_dict(), room=user_channel(user_id))
+
+    async def room_created(self, room: Room) -> None:
+        await self._sio.emit(ROOM_CREATED, room.as_dict())
 
     async def token_revoked(self, jti: str) -> None:
         await send_session_end(self._sio, jti)

@@ -25,7 +25,11 @@ class Rooms:
     async def create_room(self, user: User, name: object, private: object = False) -> Room:
         if not isinstance(private, bool):
             raise InvalidInput("private must be true or false")
-        return await rooms.create_room(self._db, rules.room_name(name), private, user)
+        room = await rooms.create_room(self._db, rules.room_name(name), private, user)
+        await self._publisher.room_added(user.id, room)
+        if not room.private:
+            await self._publisher.room_created(room)
+        return room
 
     async def get_room(self, user: User, room_id: int) -> Room:
         """The room if the user may see it; a private room is not found for outsiders."""
@@ -66,7 +70,10 @@ class Rooms:
             return room, False
         if room.private:
             raise Forbidden("a private room needs an invitation from its owner")
-        return room, await rooms.add_member(self._db, room_id, user.id)
+        added = await rooms.add_member(self._db, room_id, user.id)
+        if added:
+            await self._publisher.room_added(user.id, room)
+        return room, added
 
     async def add_member(self, owner: User, room_id: int, username: object) -> Room:
         room, membership = await self.visible_room(owner, room_id)
@@ -83,7 +90,8 @@ class Rooms:
         invitee = await users.find_user(self._db, rules.username(username))
         if invitee is None:
             raise NotFound("user not found")
-        await rooms.add_member(self._db, room_id, invitee.id)
+        if await rooms.add_member(self._db, room_id, invitee.id):
+            await self._publisher.room_added(invitee.id, room)
         return room
 
     async def leave_room(self, user: User, room_id: int) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from chat.domain.models import Message, User
+from chat.domain.models import Message, Room, User
 from chat.services.messages import Messages
 from chat.services.rooms import Rooms
 from chat.storage.database import Database, create_engine
@@ -124,6 +124,12 @@ class NullPublisher:
         return None
 
     async def membership_ended(self, room_id: int, user_id: int) -> None:
+        return None
+
+    async def room_added(self, user_id: int, room: Room) -> None:
+        return None
+
+    async def room_created(self, room: Room) -> None:
         return None
 
     async def token_revoked(self, jti: str) -> None:

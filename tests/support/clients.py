@@ -94,6 +94,9 @@ SERVER_EVENTS = (
     "typing",
     "presence",
     "room_left",
+    "room_added",
+    "room_removed",
+    "room_created",
     "session_revoked",
 )
 
