@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chat.domain import rules
+from chat.http import payloads
 from chat.http.resources import AsyncResource, caller, query_int, services
 from chat.http.rooms import ROOM_URL
 from chat.http.schemas import BEARER, INT_MAX, errors, page_model, room_id_param, shared_namespace
@@ -46,11 +47,8 @@ class HistoryResource(AsyncResource):
     async def get(self, room_id: int) -> dict[str, Any]:
         """A page of a room's history: members of a private room, anyone for a public one."""
         principal = await caller()
+        query = payloads.page_query(query_int("before"), query_int("after"), query_int("limit"))
         page = await services().messages.history(
-            principal.user,
-            room_id,
-            before=query_int("before"),
-            after=query_int("after"),
-            limit=query_int("limit"),
+            principal.user, room_id, before=query.before, after=query.after, limit=query.limit
         )
         return page.as_dict()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chat.domain import rules
-from chat.domain.errors import InvalidInput, RateLimited, Unauthorized
+from chat.domain.errors import RateLimited, Unauthorized
 from chat.domain.models import User
 from chat.services.events import Publisher
 from chat.services.passwords import hash_password, needs_rehash, verify_password
@@ -62,16 +62,13 @@ class Accounts:
         self._publisher = publisher
         self._known_users: set[int] = set()
 
-    async def register(self, username: object, password: object) -> User:
-        name = rules.username(username)
-        secret = rules.password(password)
-        user = await users.create_user(self._db, name, await hash_password(secret))
+    async def register(self, username: str, password: str) -> User:
+        """`username` and `password` as the edge parsed them with domain.rules."""
+        user = await users.create_user(self._db, username, await hash_password(password))
         log.info("register user_id=%s username=%s", user.id, user.username)
         return user
 
-    async def login(self, username: object, password: object, address: str) -> Session:
-        if not isinstance(username, str) or not isinstance(password, str):
-            raise InvalidInput("username and password must be strings")
+    async def login(self, username: str, password: str, address: str) -> Session:
         await self._limit(f"login:addr:{address}", self._limits.per_address, address, username)
         await self._limit(
             f"login:user:{username.lower()[:64]}", self._limits.per_user, address, username

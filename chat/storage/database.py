@@ -14,7 +14,9 @@ from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from chat.storage.append import Appender, PostgresAppender, SqliteAppender
 from chat.storage.driver_errors import is_transient, unavailable
+from chat.storage.history import EngineHistory, History, PostgresHistory
 from chat.storage.raw_pool import RawPool
 from chat.storage.sqlite_lane import SqliteWriteLane
 
@@ -71,14 +73,21 @@ class Database:
 
     def __init__(self, engine: AsyncEngine, *, raw_pool_size: int = 8) -> None:
         self.engine = engine
-        # The per-send append's own paths: asyncpg directly on PostgreSQL (raw_pool.py),
-        # one writer thread with group commit on SQLite (sqlite_lane.py).
-        self.raw: RawPool | None = None
-        self.lane: SqliteWriteLane | None = None
+        # The statements run most - the append and the history page - take their own path
+        # by driver, chosen here once: asyncpg directly on PostgreSQL (raw_pool.py), one
+        # writer thread with group commit for SQLite's appends (sqlite_lane.py).
+        self.appender: Appender
+        self.history: History
+        self._pool: RawPool | None = None
         if self.is_sqlite:
-            self.lane = SqliteWriteLane(sqlite_file(engine.url), _sqlite_pragmas)
+            self.appender = SqliteAppender(
+                SqliteWriteLane(sqlite_file(engine.url), _sqlite_pragmas)
+            )
+            self.history = EngineHistory(self.transaction)
         else:
-            self.raw = RawPool(engine.url, raw_pool_size)
+            self._pool = RawPool(engine.url, raw_pool_size)
+            self.appender = PostgresAppender(self._pool)
+            self.history = PostgresHistory(self._pool)
 
     @property
     def is_sqlite(self) -> bool:
@@ -111,8 +120,7 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
-        if self.raw is not None:
-            await self.raw.close()
-        if self.lane is not None:
-            await self.lane.close()
+        await self.appender.close()
+        if self._pool is not None:
+            await self._pool.close()
         await self.engine.dispose()

@@ -1,5 +1,5 @@
-"""A small asyncpg pool beside SQLAlchemy's engine, for the statement a busy server runs for
-every `send` (the message append) on PostgreSQL.
+"""A small asyncpg pool beside SQLAlchemy's engine, for the statements a busy server runs
+most on PostgreSQL: every `send`'s append (append.py) and every history page (history.py).
 
 Through SQLAlchemy's async engine, each execution paid for a pool checkout with a ping (a
 second round trip), greenlet switches, an isolation-level change and its reset, and
@@ -53,13 +53,21 @@ class RawPool:
 
     async def fetchrow(self, statement: CompiledStatement, params: dict[str, Any]) -> Any:
         """The first row the statement returns, or None."""
+        return await self._run("fetchrow", statement, params)
+
+    async def fetch(self, statement: CompiledStatement, params: dict[str, Any]) -> list[Any]:
+        """Every row the statement returns."""
+        rows: list[Any] = await self._run("fetch", statement, params)
+        return rows
+
+    async def _run(self, method: str, statement: CompiledStatement, params: dict[str, Any]) -> Any:
         args = statement.args(params)
         conn = await self._acquire()
         reusable = False
         try:
-            row = await conn.fetchrow(statement.sql, *args)
+            result = await getattr(conn, method)(statement.sql, *args)
             reusable = True
-            return row
+            return result
         except asyncpg.UniqueViolationError:
             reusable = True
             raise UniqueViolation from None

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chat.domain.errors import Conflict
 from chat.domain.models import Membership, Room, RoomView, User
-from chat.storage.database import Connection, Database
-from chat.storage.tables import memberships, rooms, users
+from chat.storage.database import Database
+from chat.storage.tables import memberships, messages, rooms, users
 
 OWNER, MEMBER = "owner", "member"
 
@@ -65,56 +65,66 @@ async def create_room(db: Database, name: str, private: bool, owner: User) -> Ro
     return Room(id=room_id, name=name, private=private, owner=owner, created_at=now, last_seq=0)
 
 
-async def get_room(db: Database, room_id: int) -> Room | None:
+async def room_and_membership(
+    db: Database, room_id: int, user_id: int
+) -> tuple[Room, Membership | None] | None:
+    """The room and the user's membership of it, in one statement; None for no such room."""
+    mine = memberships.alias("mine")
+    query = (
+        select(*_room_columns, mine.c.role, mine.c.last_read_seq)
+        .join(users, users.c.id == rooms.c.owner_id)
+        .outerjoin(mine, and_(mine.c.room_id == rooms.c.id, mine.c.user_id == user_id))
+        .where(rooms.c.id == room_id)
+    )
     async with db.transaction() as conn:
-        row = (
-            await conn.execute(
-                select(*_room_columns)
-                .join(users, users.c.id == rooms.c.owner_id)
-                .where(rooms.c.id == room_id)
-            )
-        ).first()
-    return None if row is None else _room(row)
+        row = (await conn.execute(query)).first()
+    if row is None:
+        return None
+    membership = None
+    if row.role is not None:
+        membership = Membership(
+            room_id=room_id, user_id=user_id, role=row.role, last_read_seq=row.last_read_seq
+        )
+    return _room(row), membership
 
 
 async def list_visible_rooms(db: Database, user_id: int) -> list[RoomView]:
-    """Every public room and the private rooms the user belongs to, with unread counts."""
+    """Every public room and the private rooms the user belongs to, in one statement, with
+    members' unread counts: messages above the read marker that others sent (one's own,
+    sent from another tab or device, are not unread). Counting walks the room's (room_id,
+    seq) index from the marker up, so it costs what is unread, not what the room holds."""
     mine = memberships.alias("mine")
+    unread = (
+        select(func.count())
+        .where(
+            messages.c.room_id == rooms.c.id,
+            messages.c.seq > mine.c.last_read_seq,
+            messages.c.sender_id != user_id,
+        )
+        .scalar_subquery()
+    )
     query = (
-        select(*_room_columns, mine.c.last_read_seq, mine.c.user_id.label("member_id"))
+        select(
+            *_room_columns,
+            mine.c.user_id.label("member_id"),
+            # Counted for members only: CASE runs the subquery only when it is taken.
+            case((mine.c.user_id.is_not(None), unread)).label("unread"),
+        )
         .join(users, users.c.id == rooms.c.owner_id)
         .outerjoin(mine, and_(mine.c.room_id == rooms.c.id, mine.c.user_id == user_id))
         .where(or_(rooms.c.private.is_(False), mine.c.user_id.is_not(None)))
         .order_by(rooms.c.id)
     )
     async with db.transaction() as conn:
-        result = await conn.execute(query)
-        views = []
-        for row in result:
-            member = row.member_id is not None
-            unread = max(row.last_seq - row.last_read_seq, 0) if member else None
-            views.append(RoomView(room=_room(row), member=member, unread=unread))
-    return views
-
-
-async def get_membership(db: Database, room_id: int, user_id: int) -> Membership | None:
-    async with db.transaction() as conn:
-        return await membership_in(conn, room_id, user_id)
-
-
-async def membership_in(conn: Connection, room_id: int, user_id: int) -> Membership | None:
-    row = (
-        await conn.execute(
-            select(memberships.c.role, memberships.c.last_read_seq).where(
-                memberships.c.room_id == room_id, memberships.c.user_id == user_id
-            )
+        rows = (await conn.execute(query)).all()
+    return [
+        RoomView(
+            room=_room(row),
+            member=row.member_id is not None,
+            unread=row.unread if row.member_id is not None else None,
         )
-    ).first()
-    if row is None:
-        return None
-    return Membership(
-        room_id=room_id, user_id=user_id, role=row.role, last_read_seq=row.last_read_seq
-    )
+        for row in rows
+    ]
 
 
 async def add_member(db: Database, room_id: int, user_id: int) -> bool:

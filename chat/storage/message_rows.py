@@ -1,0 +1,56 @@
+"""A message's columns, its row as a domain Message, and the keyset page query: shared by
+the statements of messages.py and history.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, and_, select
+
+from chat.domain.models import Message, User
+from chat.storage.tables import messages, users
+
+COLUMNS = (
+    messages.c.id,
+    messages.c.room_id,
+    messages.c.seq,
+    messages.c.sender_id,
+    users.c.username.label("sender_username"),
+    messages.c.body,
+    messages.c.client_id,
+    messages.c.created_at,
+    messages.c.edited_at,
+    messages.c.deleted,
+)
+
+
+def select_messages() -> Select[Any]:
+    return select(*COLUMNS).join(users, users.c.id == messages.c.sender_id)
+
+
+def message(row: Any) -> Message:
+    """A row of COLUMNS (a SQLAlchemy Row or an asyncpg Record) as a Message."""
+    return Message(
+        id=row[0],
+        room_id=row[1],
+        seq=row[2],
+        sender=User(id=row[3], username=row[4]),
+        body=row[5],
+        client_id=row[6],
+        created_at=row[7],
+        edited_at=row[8],
+        deleted=row[9],
+    )
+
+
+def page_query(room_id: int, before: int | None, after: int | None, limit: int) -> Select[Any]:
+    """Keyset page on (room_id, seq), one row more than asked (that row tells `has_more`).
+    `after` wins the direction when both are set: ascending above `after` (and below
+    `before`); otherwise descending below `before`, or from the newest."""
+    conditions = [messages.c.room_id == room_id]
+    if before is not None:
+        conditions.append(messages.c.seq < before)
+    if after is not None:
+        conditions.append(messages.c.seq > after)
+    order = messages.c.seq.asc() if after is not None else messages.c.seq.desc()
+    return select_messages().where(and_(*conditions)).order_by(order).limit(limit + 1)
