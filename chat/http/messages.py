@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chat.domain import rules
+from chat.domain.models import Page
 from chat.http import payloads
 from chat.http.resources import AsyncResource, caller, query_int, services
 from chat.http.rooms import ROOM_URL
@@ -44,11 +43,11 @@ class HistoryResource(AsyncResource):
         e403="Not a member of this private room",
         e404="No such room",
     )
-    async def get(self, room_id: int) -> dict[str, Any]:
+    async def get(self, room_id: int) -> Page:
         """A page of a room's history: members of a private room, anyone for a public one."""
         principal = await caller()
         query = payloads.page_query(query_int("before"), query_int("after"), query_int("limit"))
         page = await services().messages.history(
             principal.user, room_id, before=query.before, after=query.after, limit=query.limit
         )
-        return page.as_dict()
+        return page  # a dataclass: output_json writes its fields
