@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Select, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from chat.storage import raw_pool
 from chat.storage.append import Appender, PostgresAppender, SqliteAppender
+from chat.storage.compiled import CompiledStatement
 from chat.storage.driver_errors import is_transient, unavailable
 from chat.storage.history import EngineHistory, History, PostgresHistory
 from chat.storage.raw_pool import RawPool
@@ -58,6 +60,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+class Query:
+    """A SELECT built once with named bind parameters (p_*), which Database.rows runs on its
+    fastest path: asyncpg directly on PostgreSQL, the engine on SQLite. Rows are read by
+    position (an asyncpg Record and a SQLAlchemy Row agree on that)."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self.compiled = CompiledStatement(statement, raw_pool.DIALECT)
 
 
 def _transient(exc: DBAPIError) -> bool:
@@ -114,6 +126,14 @@ class Database:
             if exc.connection_invalidated or _transient(exc):
                 raise unavailable(exc) from exc
             raise
+
+    async def rows(self, query: Query, params: dict[str, Any]) -> Sequence[Any]:
+        if self._pool is not None:
+            rows: list[Any] = await self._pool.fetch(query.compiled, params)
+            return rows
+        async with self.transaction() as conn:
+            found: Sequence[Any] = (await conn.execute(query.statement, params)).all()
+        return found
 
     async def ping(self) -> None:
         async with self.transaction() as conn:

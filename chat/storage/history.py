@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import BigInteger, Integer, and_, bindparam, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chat.domain.models import Page
+from chat.domain.models import Page, User
 from chat.storage import raw_pool
 from chat.storage.compiled import CompiledStatement
 from chat.storage.message_rows import COLUMNS, message, page_query
@@ -114,7 +114,8 @@ class PostgresHistory:
             # The extra row lies beyond the page in its direction: the lowest seq when
             # paging down from `before`, the highest when paging up from `after`.
             rows = rows[:limit] if after is not None else rows[1:]
-        found = [message(row[2:]) for row in rows]
+        senders: dict[int, User] = {}
+        found = [message(row, 2, senders) for row in rows]
         return ReadablePage(first[0], first[1], Page(messages=found, has_more=has_more))
 
 
@@ -144,7 +145,8 @@ class EngineHistory:
 
 def page_from(rows: Any, after: int | None, limit: int) -> Page:
     """The rows of page_query as a Page in ascending seq."""
-    found = [message(row) for row in rows[:limit]]
+    senders: dict[int, User] = {}
+    found = [message(row, 0, senders) for row in rows[:limit]]
     if after is None:
         found.reverse()
     return Page(messages=found, has_more=len(rows) > limit)

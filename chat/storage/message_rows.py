@@ -28,18 +28,25 @@ def select_messages() -> Select[Any]:
     return select(*COLUMNS).join(users, users.c.id == messages.c.sender_id)
 
 
-def message(row: Any) -> Message:
-    """A row of COLUMNS (a SQLAlchemy Row or an asyncpg Record) as a Message."""
+def message(row: Any, at: int = 0, senders: dict[int, User] | None = None) -> Message:
+    """COLUMNS from position `at` of a row (a SQLAlchemy Row or an asyncpg Record) as a
+    Message; `senders` shares one User per sender across a page's rows."""
+    sender_id = row[at + 3]
+    sender = None if senders is None else senders.get(sender_id)
+    if sender is None:
+        sender = User(id=sender_id, username=row[at + 4])
+        if senders is not None:
+            senders[sender_id] = sender
     return Message(
-        id=row[0],
-        room_id=row[1],
-        seq=row[2],
-        sender=User(id=row[3], username=row[4]),
-        body=row[5],
-        client_id=row[6],
-        created_at=row[7],
-        edited_at=row[8],
-        deleted=row[9],
+        id=row[at],
+        room_id=row[at + 1],
+        seq=row[at + 2],
+        sender=sender,
+        body=row[at + 5],
+        client_id=row[at + 6],
+        created_at=row[at + 7],
+        edited_at=row[at + 8],
+        deleted=row[at + 9],
     )
 
 
