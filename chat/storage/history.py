@@ -84,8 +84,8 @@ def _one_statement(ascending: bool) -> CompiledStatement:
     return CompiledStatement(statement, raw_pool.DIALECT)
 
 
-_NEWEST_BELOW = _one_statement(ascending=False)
-_OLDEST_ABOVE = _one_statement(ascending=True)
+NEWEST_BELOW = _one_statement(ascending=False)
+OLDEST_ABOVE = _one_statement(ascending=True)
 
 
 class PostgresHistory:
@@ -102,7 +102,7 @@ class PostgresHistory:
             "p_after": after,
             "p_limit": limit + 1,
         }
-        statement = _NEWEST_BELOW if after is None else _OLDEST_ABOVE
+        statement = NEWEST_BELOW if after is None else OLDEST_ABOVE
         rows = await self._pool.fetch(statement, params)
         if not rows:
             return None
