@@ -1,10 +1,11 @@
 """The peer a user might pick instead for reading history: a plain ASGI app, asyncpg's own
 pool, PyJWT, redis-py and orjson, and nothing else - no Flask, no SQLAlchemy at run time,
 no ChatApp services. It does what a history page needs and no more: verifies the bearer
-token (signature, expiry, the Redis deny-list ChatApp's logout writes), runs ChatApp's
-one history statement (its SQL text, so the two read the same rows the same way), and
-answers the same JSON. Started by the benchmark as its own process, pinned to the server's
-core: `uvicorn --factory loadtests.rest_bench.lean:create`.
+token (signature, expiry, the Redis deny-list ChatApp's logout writes), runs one SQL
+statement written by hand - the same plan as ChatApp's (chat/storage/history.py): room,
+membership and page in one round trip - and answers the same JSON (the benchmark checks
+that the answers are equal before measuring). Started by the benchmark as its own
+process, pinned to the server's core: `uvicorn --factory loadtests.rest_bench.lean:create`.
 
 GET /history/{room_id}?before=&after=&limit= and GET /ready; anything else is 404.
 """
@@ -20,9 +21,25 @@ import jwt
 import orjson
 from redis.asyncio import Redis
 
-from chat.storage.history import NEWEST_BELOW, OLDEST_ABOVE
-
 PREFIX = "/history/"
+_PAGE = """
+SELECT r.private, m.user_id IS NOT NULL, p.id, p.room_id, p.seq, p.sender_id, p.username,
+       p.body, p.client_id, p.created_at, p.edited_at, p.deleted
+FROM rooms r
+LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1
+LEFT JOIN LATERAL (
+    SELECT x.id, x.room_id, x.seq, x.sender_id, u.username, x.body, x.client_id,
+           x.created_at, x.edited_at, x.deleted
+    FROM messages x JOIN users u ON u.id = x.sender_id
+    WHERE x.room_id = r.id AND x.seq < $2 AND (NOT r.private OR m.user_id IS NOT NULL)
+      {above}
+    ORDER BY x.seq {order} LIMIT $4
+) p ON true
+WHERE r.id = $3
+ORDER BY p.seq
+"""
+NEWEST_BELOW = _PAGE.format(above="AND $5::bigint IS NULL", order="DESC")
+OLDEST_ABOVE = _PAGE.format(above="AND x.seq > $5", order="ASC")
 _NO_BOUND = 2**63 - 1
 _JSON = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 
@@ -81,11 +98,8 @@ class Lean:
             return 400, b'{"message":"invalid request","code":"invalid"}'
         if not 1 <= limit <= 200:
             return 400, b'{"message":"invalid request","code":"invalid"}'
-        if after is None:
-            sql, args = NEWEST_BELOW.sql, (user_id, before, limit + 1, room_id)
-        else:
-            sql, args = OLDEST_ABOVE.sql, (user_id, before, after, limit + 1, room_id)
-        rows = await self._pool.fetch(sql, *args)
+        sql = NEWEST_BELOW if after is None else OLDEST_ABOVE
+        rows = await self._pool.fetch(sql, user_id, before, room_id, limit + 1, after)
         if not rows:
             return 404, b'{"message":"room not found","code":"not_found"}'
         private, member = rows[0][0], rows[0][1]
