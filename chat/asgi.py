@@ -14,7 +14,7 @@ from prometheus_client import make_asgi_app
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from chat import gc_tuning
-from chat.http.app import create_flask_app, runs_inline
+from chat.http.app import create_flask_app
 from chat.http.bridge import PooledWsgiToAsgi
 from chat.http.guard import ApiGuard, Receive, Scope, Send, send_json
 from chat.logs import configure_logging
@@ -44,9 +44,7 @@ class ChatApp:
         self.services = build_services(settings, self.db, self.redis, self.realtime.publisher)
         self.realtime.bind(self.services)
         self.bridge = PooledWsgiToAsgi(
-            create_flask_app(settings, self.services),
-            threads=settings.bridge_threads,
-            inline=runs_inline,
+            create_flask_app(settings, self.services), threads=settings.bridge_threads
         )
         self.api = ApiGuard(self.bridge, settings)
         self.static = StaticFiles(settings.webclient_dir)

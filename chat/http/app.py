@@ -33,14 +33,6 @@ class _ChatFlask(Flask):
         super().log_exception(exc_info)
 
 
-def runs_inline(path: str) -> bool:
-    """The API's resources run inline on the event loop (bridge.py); the Swagger UI's files
-    and the OpenAPI document (built from Unicode tables on first request) on its threads."""
-    return path.startswith("/api/") and not path.startswith(
-        ("/api/docs", "/api/swaggerui", "/api/swagger.json")
-    )
-
-
 def create_flask_app(settings: Settings, services: Services) -> Flask:
     app = _ChatFlask("chat.http")
     app.config.update(

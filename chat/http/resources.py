@@ -16,7 +16,7 @@ from flask_restx import Resource
 from werkzeug.exceptions import UnsupportedMediaType
 
 from chat.domain.errors import InvalidInput, Unauthorized
-from chat.http.bridge import INLINE_KEY, LOOP_KEY, await_inline
+from chat.http.bridge import LOOP_KEY
 from chat.services.container import Services
 from chat.services.tokens import Principal
 
@@ -24,9 +24,8 @@ _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 def run_on_loop(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Runs an async view on uvicorn's loop, where the one engine and pool live: inline
-    (bridge.py) the request's own task awaits it; from a bridge thread, one round trip to
-    the loop for all of the view's async work.
+    """Runs an async view on uvicorn's loop, where the one engine and pool live, and waits:
+    one round trip from the bridge's thread for all of the view's async work.
 
     run_coroutine_threadsafe copies this thread's context into the task, so the view still
     sees Flask's request and app. Without our bridge's loop in the environ (Flask's test
@@ -36,10 +35,7 @@ def run_on_loop(method: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(method)
     def run(*args: Any, **kwargs: Any) -> Any:
-        environ = request.environ
-        if environ.get(INLINE_KEY):
-            return await_inline(method(*args, **kwargs))
-        loop = environ.get(LOOP_KEY)
+        loop = request.environ.get(LOOP_KEY)
         if loop is None:
             return current_app.ensure_sync(method)(*args, **kwargs)
         return asyncio.run_coroutine_threadsafe(method(*args, **kwargs), loop).result()
