@@ -1,12 +1,14 @@
-"""`python -m loadtests.rest_bench` (or `chat-rest-bench`): prices the asgiref bridge on the
-history endpoint and checks that history pages cost the same at 10k and 1M messages.
+"""`python -m loadtests.rest_bench` (or `chat-rest-bench`): what a REST history page costs
+the server, through Flask-RESTX and against leaner paths, and whether it grows with the room.
 
 1. A throwaway PostgreSQL database (dropped after) and its own Redis key prefix; the server
-   (loadtests.rest_bench.app: ChatApp plus a pure-ASGI twin of the history endpoint) on the
-   first core, this generator on the others.
-2. Throughput: `--connections` closed-loop keep-alive clients ask for the newest page of
-   the 10k room, alternately through the bridge (GET /api/rooms/{id}/messages) and the
-   pure-ASGI twin, `--rounds` times each. Target: bridge >= 0.5x pure ASGI.
+   (loadtests.rest_bench.app: ChatApp plus a pure-ASGI twin of the history endpoint) and
+   the lean peer (loadtests.rest_bench.lean) on the first core, this generator on the others.
+2. Throughput: `--connections` closed-loop keep-alive clients ask for pages of 50 below a
+   random seq - through the bridge (10k and 1M rooms), the twin, the lean peer - and for
+   the room list, each kind in turn for `--rounds` rounds; each kind's server CPU per
+   request comes from /proc. Targets: the twin's CPU per page >= 0.8x the bridge's; one
+   core serves >= 1,500 pages/s through the bridge (CPU per page <= 667 us).
 3. Page latency: one client asks, one request at a time, for pages of both rooms in turn
    (newest, below a random seq, above a random seq, at the same relative place in both).
    Target: the 1M room's p50 and p99 within 1.2x of the 10k room's.
