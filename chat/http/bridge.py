@@ -3,7 +3,8 @@
 Stock WsgiToAsgi runs every request through one thread-sensitive SyncToAsync: one shared
 thread for all Flask requests, and under keep-alive a fifth to a half of requests die with
 "CurrentThreadExecutor already quit or is broken" (asgiref #491, #526, #218, #347).
-Running the WSGI call with thread_sensitive=False on a pool we own fixes both.
+Running the WSGI call on a thread pool we own (run_in_executor) fixes both; asgiref's
+SyncToAsync around it only copied context variables the Flask thread does not use.
 
 It also sends each part of the response from the Flask thread through AsyncToSync: a
 round trip to the event loop for the start, one per body chunk and one for the end, each
@@ -20,7 +21,6 @@ import io
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import SyncToAsync
 from asgiref.wsgi import WsgiToAsgi, WsgiToAsgiInstance
 
 LOOP_KEY = "chat.loop"
@@ -47,8 +47,8 @@ class _PooledInstance(WsgiToAsgiInstance):
             if not message.get("more_body"):
                 break
         self._loop = asyncio.get_running_loop()
-        run = SyncToAsync(self._respond, thread_sensitive=False, executor=self._executor)
-        body = await run(io.BytesIO(b"".join(chunks)))
+        stream = io.BytesIO(b"".join(chunks))
+        body = await self._loop.run_in_executor(self._executor, self._respond, stream)
         await send(
             {"type": "http.response.start", "status": self._status, "headers": self._headers}
         )
