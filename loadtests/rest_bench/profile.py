@@ -15,6 +15,7 @@ import asyncio
 import collections
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ _FILE = re.compile(r" \(([^()]*/)?([^/()]+\.py):\d+\)")
 
 async def record(pid: int, seconds: float, raw: Path) -> asyncio.subprocess.Process:
     """Starts py-spy on the process for `seconds`; await .wait() on the result."""
-    spy = shutil.which("py-spy") or str(Path(__file__).resolve().parents[2] / ".venv/bin/py-spy")
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     return await asyncio.create_subprocess_exec(
         spy,
         "record",
