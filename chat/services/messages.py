@@ -25,42 +25,42 @@ class Messages:
         self._publisher = publisher
         self._order = RoomOrder(publisher.message_created)
 
-    async def send_message(self, user: User, room: int, text: str, key: str) -> SendResult:
-        """`text` and `key` (client_id) as the edge parsed them with domain.rules."""
-        ticket = self._order.started(room)
+    async def send_message(self, user: User, room_id: int, body: str, client_id: str) -> SendResult:
+        """`body` and `client_id` as the edge parsed them with domain.rules."""
+        ticket = self._order.started(room_id)
         result = None
         try:
-            result = await messages.append_message(self._db, room, user, text, key)
+            result = await messages.append_message(self._db, room_id, user, body, client_id)
         finally:
             stored = result.message if result is not None and result.created else None
-            await self._order.finished(room, ticket, stored)
+            await self._order.finished(room_id, ticket, stored)
         if result is None:
             # Not stored: find out why, to answer with the right code.
-            await self._rooms.access(user, room, Need.MEMBER_ELSE_403)
+            await self._rooms.access(user, room_id, Need.MEMBER_ELSE_403)
             raise NotFound("room not found")
         return result
 
-    async def edit_message(self, user: User, ident: int, text: str) -> Message:
-        message = await self._own_message(user, ident)
+    async def edit_message(self, user: User, message_id: int, body: str) -> Message:
+        message = await self._own_message(user, message_id)
         if message.sender.id != user.id:
             raise Forbidden("only the sender edits a message")
         if message.deleted:
             raise NotFound("message was deleted")
-        edited = await messages.edit_message(self._db, ident, text)
+        edited = await messages.edit_message(self._db, message_id, body)
         if edited is None:
             raise NotFound("message was deleted")
         await self._publisher.message_updated(edited)
         return edited
 
-    async def delete_message(self, user: User, ident: int) -> Message:
-        message = await self._own_message(user, ident)
+    async def delete_message(self, user: User, message_id: int) -> Message:
+        message = await self._own_message(user, message_id)
         if message.sender.id != user.id:
             room, _ = await self._rooms.access(user, message.room_id, Need.MEMBER_ELSE_403)
             if room.owner.id != user.id:
                 raise Forbidden("only the sender or the room owner deletes a message")
         if message.deleted:
             return message
-        deleted = await messages.delete_message(self._db, ident)
+        deleted = await messages.delete_message(self._db, message_id)
         if deleted is None:
             raise NotFound("message not found")
         await self._publisher.message_updated(deleted)
