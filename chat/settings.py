@@ -192,7 +192,8 @@ class Settings:
         8,
         Spec(
             "DB_APPEND_POOL_SIZE",
-            "PostgreSQL: asyncpg connections per process that store sent messages",
+            "PostgreSQL: asyncpg connections per process used directly: storing sent "
+            "messages, history pages, room lists and room access checks",
             advice=("Count them with DB_POOL_SIZE against max_connections.",),
         ),
     )

@@ -63,3 +63,29 @@ class Unavailable(ChatError):
     code = "unavailable"
     status = 503
     default_message = "service unavailable, try again"
+
+
+# Every code either edge answers, written once. The socket contract names seven; REST adds
+# `conflict` and the HTTP-level failures Werkzeug raises before any of our code runs.
+SOCKET_CODES = frozenset(
+    error.code
+    for error in (
+        InvalidInput,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        RateLimited,
+        TooLarge,
+        Unavailable,
+    )
+)
+HTTP_CODES: dict[int, str] = {
+    **{error.status: error.code for error in ChatError.__subclasses__()},
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    411: "length_required",
+    414: "too_large",
+    415: "unsupported_media_type",
+    431: "too_large",
+}
+REST_CODES = tuple(dict.fromkeys(HTTP_CODES.values()))

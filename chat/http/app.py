@@ -16,6 +16,7 @@ from chat.http.errors import (
     install_error_handlers,
     unexpected_error_response,
 )
+from chat.http.resources import output_json
 from chat.services.container import Services
 from chat.settings import Settings
 
@@ -71,6 +72,7 @@ def create_flask_app(settings: Settings, services: Services) -> Flask:
         },
         catch_all_404s=True,
     )
+    api.representations["application/json"] = output_json
     for namespace in NAMESPACES:
         api.add_namespace(namespace)
 

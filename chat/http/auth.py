@@ -8,6 +8,7 @@ from flask import Response
 from flask_restx import fields
 
 from chat.domain import rules
+from chat.http import payloads
 from chat.http.resources import (
     AsyncResource,
     caller,
@@ -65,8 +66,8 @@ class RegisterResource(AsyncResource):
     @errors(ns, 400, 409, 413, 415, 503, e409="Username taken (case does not matter)")
     async def post(self) -> tuple[dict[str, Any], int]:
         """Register a user."""
-        body = json_body()
-        user = await services().accounts.register(body.get("username"), body.get("password"))
+        registration = payloads.registration(json_body())
+        user = await services().accounts.register(registration.username, registration.password)
         return user.as_dict(), 201
 
 
@@ -79,10 +80,8 @@ class LoginResource(AsyncResource):
         """Log in: a bearer token for REST (Authorization: Bearer) and the socket (auth.token).
 
         Attempts are limited per username and per client address."""
-        body = json_body()
-        session = await services().accounts.login(
-            body.get("username"), body.get("password"), client_address()
-        )
+        login = payloads.login(json_body())
+        session = await services().accounts.login(login.username, login.password, client_address())
         return session.as_dict()
 
 

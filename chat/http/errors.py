@@ -8,30 +8,13 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from chat.domain.errors import ChatError
+from chat.domain.errors import HTTP_CODES, ChatError
 
 log = logging.getLogger(__name__)
 
-_CODES = {
-    400: "invalid",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    409: "conflict",
-    411: "length_required",
-    413: "too_large",
-    414: "too_large",
-    415: "unsupported_media_type",
-    429: "rate_limited",
-    431: "too_large",
-    503: "unavailable",
-}
-
 
 def error_body(status: int, message: str, code: str | None = None) -> dict[str, str]:
-    return {"message": message, "code": code or _CODES.get(status, "error")}
+    return {"message": message, "code": code or HTTP_CODES.get(status, "error")}
 
 
 def chat_error_response(error: ChatError) -> tuple[dict[str, str], int, dict[str, str]]:

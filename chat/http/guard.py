@@ -71,6 +71,12 @@ def security_headers(csp: str) -> list[tuple[bytes, bytes]]:
     ]
 
 
+# Built once: every API answer carries them. Tokens and private rooms' history: no shared
+# or browser cache keeps them.
+_API_HEADERS = [*security_headers(API_CSP), (b"cache-control", b"no-store")]
+_DOCS_HEADERS = security_headers(DOCS_CSP)
+
+
 def with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -140,17 +146,14 @@ class ApiGuard:
                 send, status, {"message": message, "code": code}, [(b"connection", b"close")]
             )
             return
-        path = scope.get("path", "")
-        extra = [*cors]
-        if path.startswith(("/api/docs", "/api/swaggerui")):
-            extra += security_headers(DOCS_CSP)
-        else:
-            # Tokens and private rooms' history: no shared or browser cache keeps them.
-            extra += [*security_headers(API_CSP), (b"cache-control", b"no-store")]
-        await self.app(scope, receive, with_headers(send, extra))
+        docs = scope.get("path", "").startswith(("/api/docs", "/api/swaggerui"))
+        extra = _DOCS_HEADERS if docs else _API_HEADERS
+        await self.app(scope, receive, with_headers(send, [*cors, *extra] if cors else extra))
 
 
 def _most_repeated_header(scope: Scope) -> int:
+    if len(scope.get("headers", ())) <= _MAX_REPEATED_HEADER:
+        return 0  # too few to repeat one past the limit: not worth counting
     counts: dict[bytes, int] = {}
     for key, _ in scope.get("headers", []):
         counts[key] = counts.get(key, 0) + 1

@@ -9,6 +9,8 @@ from typing import Any
 from flask_restx import fields
 
 from chat.domain import rules
+from chat.domain.models import Page
+from chat.http import payloads
 from chat.http.resources import AsyncResource, caller, json_body, query_int, services
 from chat.http.rooms import ROOM_URL
 from chat.http.schemas import (
@@ -76,17 +78,14 @@ class HistoryResource(AsyncResource):
         e403="Not a member of this private room",
         e404="No such room",
     )
-    async def get(self, room_id: int) -> dict[str, Any]:
+    async def get(self, room_id: int) -> Page:
         """A page of a room's history: members of a private room, anyone for a public one."""
         principal = await caller()
+        query = payloads.page_query(query_int("before"), query_int("after"), query_int("limit"))
         page = await services().messages.history(
-            principal.user,
-            room_id,
-            before=query_int("before"),
-            after=query_int("after"),
-            limit=query_int("limit"),
+            principal.user, room_id, before=query.before, after=query.after, limit=query.limit
         )
-        return page.as_dict()
+        return page  # a dataclass: output_json writes its fields
 
     @ns.doc(security=BEARER)
     @ns.expect(new_message_model)
@@ -109,8 +108,8 @@ class HistoryResource(AsyncResource):
     async def post(self, room_id: int) -> tuple[dict[str, Any], int]:
         """Send a message, as a socket `send` does: durable before answered, idempotent."""
         principal = await caller()
-        body = json_body()
+        new = payloads.new_message(json_body())
         result = await services().messages.send_message(
-            principal.user, room_id, body.get("body"), body.get("client_id")
+            principal.user, room_id, new.body, new.client_id
         )
         return result.message.as_dict(), 201 if result.created else 200

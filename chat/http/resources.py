@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import json
 import re
+from collections.abc import Callable
 from typing import Any, cast
 
-from flask import Response, current_app, request
+import orjson
+from flask import Response, current_app, make_response, request
 from flask_restx import Resource
 from werkzeug.exceptions import UnsupportedMediaType
 
 from chat.domain.errors import InvalidInput, Unauthorized
+from chat.http.bridge import LOOP_KEY
 from chat.services.container import Services
 from chat.services.tokens import Principal
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
-class AsyncResource(Resource):  # type: ignore[misc]
-    """Flask-RESTX does not await async methods (flask-restx #366, #600): ensure_sync runs
-    them through asgiref on uvicorn's main loop, where the one engine and pool live."""
+def run_on_loop(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Runs an async view on uvicorn's loop, where the one engine and pool live, and waits:
+    one round trip from the bridge's thread for all of the view's async work.
 
-    method_decorators = [lambda f: current_app.ensure_sync(f)]
+    run_coroutine_threadsafe copies this thread's context into the task, so the view still
+    sees Flask's request and app. Without our bridge's loop in the environ (Flask's test
+    client), Flask's own ensure_sync does it through asgiref. A plain method runs as it is."""
+    if not inspect.iscoroutinefunction(method):
+        return method
+
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        loop = request.environ.get(LOOP_KEY)
+        if loop is None:
+            return current_app.ensure_sync(method)(*args, **kwargs)
+        return asyncio.run_coroutine_threadsafe(method(*args, **kwargs), loop).result()
+
+    return run
+
+
+class AsyncResource(Resource):  # type: ignore[misc]
+    """Flask-RESTX does not await async methods (flask-restx #366, #600); run_on_loop does."""
+
+    method_decorators = [run_on_loop]
 
 
 def services() -> Services:
@@ -101,3 +126,16 @@ def query_int(name: str) -> int | None:
 def no_content() -> Response:
     # No body, but a media type all the same: the document says every answer is JSON.
     return Response(status=204, mimetype="application/json")
+
+
+# Times as the contract writes them (ISO 8601, UTC, Z); a dataclass as its fields, which
+# is what the domain types' as_dict gives (Page and Message are sent as they are).
+_JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
+
+
+def output_json(data: Any, code: int, headers: Any = None) -> Response:
+    """Flask-RESTX's JSON representation, with orjson: several times faster than json.dumps
+    on a history page, and it writes dataclasses and datetimes itself."""
+    response = make_response(orjson.dumps(data, option=_JSON_OPTIONS), code)
+    response.headers.extend(headers or {})
+    return response

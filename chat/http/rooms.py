@@ -8,6 +8,7 @@ from flask import Response
 from flask_restx import fields
 
 from chat.domain import rules
+from chat.http import payloads
 from chat.http.resources import AsyncResource, caller, json_body, no_content, services
 from chat.http.schemas import (
     BEARER,
@@ -76,10 +77,8 @@ class RoomsResource(AsyncResource):
     async def post(self) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Create a room."""
         principal = await caller()
-        body = json_body()
-        room = await services().rooms.create_room(
-            principal.user, body.get("name"), body.get("private", False)
-        )
+        new = payloads.new_room(json_body())
+        room = await services().rooms.create_room(principal.user, new.name, new.private)
         return room.as_dict(), 201, {"Location": f"/api/rooms/{room.id}"}
 
 
@@ -128,7 +127,7 @@ class MembersResource(AsyncResource):
 
         Joining a room one already belongs to changes nothing and answers 201 too."""
         principal = await caller()
-        username = json_body(required=False).get("username")
+        username = payloads.new_member(json_body(required=False))
         if username is None:
             room, _ = await services().rooms.join_room(principal.user, room_id)
         else:

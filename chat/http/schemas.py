@@ -12,6 +12,7 @@ from typing import Any
 from flask_restx import Model, Namespace, fields
 
 from chat.domain import rules
+from chat.domain.errors import REST_CODES
 
 INT_MAX = rules.INT_MAX
 BEARER = "bearer"
@@ -107,8 +108,7 @@ error_model = Model(
         "code": fields.String(
             required=True,
             example="not_found",
-            description="invalid, unauthorized, forbidden, not_found, conflict, too_large, "
-            "unsupported_media_type, method_not_allowed, rate_limited, unavailable",
+            description=", ".join(REST_CODES),
         ),
     },
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 import socketio
 
-from chat.domain.errors import ChatError
+from chat.domain.errors import SOCKET_CODES, ChatError
 from chat.metrics import Metrics
 from chat.realtime.connections import Connection, Connections
 
@@ -22,18 +22,6 @@ log = logging.getLogger(__name__)
 
 Ack = dict[str, Any]
 Handler = Callable[[Connection, object], Awaitable[Ack]]
-
-CODES = frozenset(
-    {
-        "invalid",
-        "unauthorized",
-        "forbidden",
-        "not_found",
-        "rate_limited",
-        "too_large",
-        "unavailable",
-    }
-)
 
 
 def ok(**fields: Any) -> Ack:
@@ -45,7 +33,7 @@ def failed(code: str, message: str) -> Ack:
 
 
 def from_error(error: ChatError) -> Ack:
-    code = error.code if error.code in CODES else "invalid"
+    code = error.code if error.code in SOCKET_CODES else "invalid"
     return failed(code, error.message)
 
 
@@ -57,7 +45,8 @@ class EventRouter:
 
     def on(self, event: str, handler: Handler) -> None:
         counted = {
-            outcome: self._events.labels(event, outcome) for outcome in ("ok", *sorted(CODES))
+            outcome: self._events.labels(event, outcome)
+            for outcome in ("ok", *sorted(SOCKET_CODES))
         }
         connections = self._connections
 

@@ -13,6 +13,7 @@ from chat.realtime.names import room_channel
 from chat.realtime.presence import Attendance
 from chat.services.container import Services
 from chat.services.messages import RESUME_LIMIT
+from chat.services.rooms import Need
 
 
 class RoomEvents:
@@ -75,7 +76,7 @@ class RoomEvents:
             raise RateLimited("typing too often, slow down")
         request = payloads.room_ref(payload)
         with self._db["typing"].time():
-            await self._rooms.require_member(conn.user, request.room_id)
+            await self._rooms.access(conn.user, request.room_id, Need.MEMBER_ELSE_403)
         await self._sio.emit(
             "typing",
             {"room_id": request.room_id, "user": conn.user.as_dict()},

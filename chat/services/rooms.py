@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from enum import Enum
 
-from chat.domain import rules
 from chat.domain.errors import Forbidden, InvalidInput, NotFound
 from chat.domain.models import Membership, Room, RoomView, User
 from chat.services.events import Publisher
@@ -14,58 +14,52 @@ from chat.storage.database import Database
 log = logging.getLogger("chat.security")
 
 
+class Need(Enum):
+    """What a caller needs of a room, and how a refusal reads. A private room stays hidden
+    from outsiders (404) except where the contract answers them 403 (REST history)."""
+
+    SEE_ELSE_404 = "see"  # public, or private and a member; else 404
+    READ_ELSE_403 = "read"  # public, or private and a member; no such room 404, else 403
+    MEMBER_ELSE_403 = "member"  # a member; a hidden private room 404, a public one 403
+
+
 class Rooms:
     def __init__(self, db: Database, publisher: Publisher) -> None:
         self._db = db
         self._publisher = publisher
 
+    async def access(self, user: User, room_id: int, need: Need) -> tuple[Room, Membership | None]:
+        """The room and the user's membership (one statement), or the refusal `need` names."""
+        found = await rooms.room_and_membership(self._db, room_id, user.id)
+        if found is None:
+            raise NotFound("room not found")
+        room, membership = found
+        if membership is None:
+            if room.private and need is not Need.READ_ELSE_403:
+                log.warning("refused: user_id=%s private room_id=%s", user.id, room_id)
+                raise NotFound("room not found")
+            if room.private or need is Need.MEMBER_ELSE_403:
+                log.warning("refused: user_id=%s not a member of room_id=%s", user.id, room_id)
+                raise Forbidden("not a member of this room")
+        return room, membership
+
     async def list_rooms(self, user: User) -> list[RoomView]:
         return await rooms.list_visible_rooms(self._db, user.id)
 
-    async def create_room(self, user: User, name: object, private: object = False) -> Room:
-        if not isinstance(private, bool):
-            raise InvalidInput("private must be true or false")
-        room = await rooms.create_room(self._db, rules.room_name(name), private, user)
+    async def create_room(self, user: User, name: str, private: bool) -> Room:
+        room = await rooms.create_room(self._db, name, private, user)
         await self._publisher.room_added(user.id, room)
         if not room.private:
             await self._publisher.room_created(room)
         return room
 
     async def get_room(self, user: User, room_id: int) -> Room:
-        """The room if the user may see it; a private room is not found for outsiders."""
-        room, _ = await self.visible_room(user, room_id)
+        room, _ = await self.access(user, room_id, Need.SEE_ELSE_404)
         return room
-
-    async def visible_room(self, user: User, room_id: int) -> tuple[Room, Membership | None]:
-        rules.identifier(room_id, "room_id")
-        room = await rooms.get_room(self._db, room_id)
-        if room is None:
-            raise NotFound("room not found")
-        membership = await rooms.get_membership(self._db, room_id, user.id)
-        if room.private and membership is None:
-            log.warning("refused: user_id=%s private room_id=%s", user.id, room_id)
-            raise NotFound("room not found")
-        return room, membership
-
-    async def room_and_membership(self, user: User, room_id: int) -> tuple[Room, Membership | None]:
-        """The room and the user's membership, for a private room too: for callers that answer
-        an outsider of a private room with 403 rather than hide the room (REST history)."""
-        rules.identifier(room_id, "room_id")
-        room = await rooms.get_room(self._db, room_id)
-        if room is None:
-            raise NotFound("room not found")
-        return room, await rooms.get_membership(self._db, room_id, user.id)
-
-    async def require_member(self, user: User, room_id: int) -> tuple[Room, Membership]:
-        room, membership = await self.visible_room(user, room_id)
-        if membership is None:
-            log.warning("refused: user_id=%s not a member of room_id=%s", user.id, room_id)
-            raise Forbidden("not a member of this room")
-        return room, membership
 
     async def join_room(self, user: User, room_id: int) -> tuple[Room, bool]:
         """Joins a public room (idempotent); returns the room and whether it was new."""
-        room, membership = await self.visible_room(user, room_id)
+        room, membership = await self.access(user, room_id, Need.SEE_ELSE_404)
         if membership is not None:
             return room, False
         if room.private:
@@ -75,10 +69,11 @@ class Rooms:
             await self._publisher.room_added(user.id, room)
         return room, added
 
-    async def add_member(self, owner: User, room_id: int, username: object) -> Room:
-        room, membership = await self.visible_room(owner, room_id)
+    async def add_member(self, owner: User, room_id: int, username: str | None) -> Room:
+        """`username` None (or the caller's own) joins the caller to a public room."""
+        room, membership = await self.access(owner, room_id, Need.SEE_ELSE_404)
         if not room.private:
-            if username is None or (isinstance(username, str) and username == owner.username):
+            if username is None or username == owner.username:
                 await self.join_room(owner, room_id)
                 return room
             raise Forbidden("members join a public room themselves")
@@ -87,7 +82,7 @@ class Rooms:
             raise Forbidden("only the owner adds members to a private room")
         if username is None:
             raise InvalidInput("username is required to add a member to a private room")
-        invitee = await users.find_user(self._db, rules.username(username))
+        invitee = await users.find_user(self._db, username)
         if invitee is None:
             raise NotFound("user not found")
         if await rooms.add_member(self._db, room_id, invitee.id):
@@ -95,12 +90,10 @@ class Rooms:
         return room
 
     async def leave_room(self, user: User, room_id: int) -> None:
-        rules.identifier(room_id, "room_id")
         if not await rooms.remove_member(self._db, room_id, user.id):
             raise NotFound("not a member of this room")
         await self._publisher.membership_ended(room_id, user.id)
 
-    async def mark_read(self, user: User, room_id: int, seq: object) -> None:
-        position = rules.seq(seq)
-        await self.require_member(user, room_id)
-        await rooms.advance_read_marker(self._db, room_id, user.id, position)
+    async def mark_read(self, user: User, room_id: int, seq: int) -> None:
+        await self.access(user, room_id, Need.MEMBER_ELSE_403)
+        await rooms.advance_read_marker(self._db, room_id, user.id, seq)

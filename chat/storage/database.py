@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Select, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from chat.storage import raw_pool
+from chat.storage.append import Appender, PostgresAppender, SqliteAppender
+from chat.storage.compiled import CompiledStatement
 from chat.storage.driver_errors import is_transient, unavailable
+from chat.storage.history import EngineHistory, History, PostgresHistory
 from chat.storage.raw_pool import RawPool
 from chat.storage.sqlite_lane import SqliteWriteLane
 
@@ -58,6 +62,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
     cursor.close()
 
 
+class Query:
+    """A SELECT built once with named bind parameters (p_*), which Database.rows runs on its
+    fastest path: asyncpg directly on PostgreSQL, the engine on SQLite. Rows are read by
+    position (an asyncpg Record and a SQLAlchemy Row agree on that)."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self.compiled = CompiledStatement(statement, raw_pool.DIALECT)
+
+
 def _transient(exc: DBAPIError) -> bool:
     orig = exc.orig
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
@@ -71,14 +85,21 @@ class Database:
 
     def __init__(self, engine: AsyncEngine, *, raw_pool_size: int = 8) -> None:
         self.engine = engine
-        # The per-send append's own paths: asyncpg directly on PostgreSQL (raw_pool.py),
-        # one writer thread with group commit on SQLite (sqlite_lane.py).
-        self.raw: RawPool | None = None
-        self.lane: SqliteWriteLane | None = None
+        # The statements run most - the append and the history page - take their own path
+        # by driver, chosen here once: asyncpg directly on PostgreSQL (raw_pool.py), one
+        # writer thread with group commit for SQLite's appends (sqlite_lane.py).
+        self.appender: Appender
+        self.history: History
+        self._pool: RawPool | None = None
         if self.is_sqlite:
-            self.lane = SqliteWriteLane(sqlite_file(engine.url), _sqlite_pragmas)
+            self.appender = SqliteAppender(
+                SqliteWriteLane(sqlite_file(engine.url), _sqlite_pragmas)
+            )
+            self.history = EngineHistory(self.transaction)
         else:
-            self.raw = RawPool(engine.url, raw_pool_size)
+            self._pool = RawPool(engine.url, raw_pool_size)
+            self.appender = PostgresAppender(self._pool)
+            self.history = PostgresHistory(self._pool)
 
     @property
     def is_sqlite(self) -> bool:
@@ -106,13 +127,20 @@ class Database:
                 raise unavailable(exc) from exc
             raise
 
+    async def rows(self, query: Query, params: dict[str, Any]) -> Sequence[Any]:
+        if self._pool is not None:
+            rows: list[Any] = await self._pool.fetch(query.compiled, params)
+            return rows
+        async with self.transaction() as conn:
+            found: Sequence[Any] = (await conn.execute(query.statement, params)).all()
+        return found
+
     async def ping(self) -> None:
         async with self.transaction() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
-        if self.raw is not None:
-            await self.raw.close()
-        if self.lane is not None:
-            await self.lane.close()
+        await self.appender.close()
+        if self._pool is not None:
+            await self._pool.close()
         await self.engine.dispose()

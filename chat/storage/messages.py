@@ -2,129 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
-from functools import partial
-from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    BindParameter,
-    DateTime,
-    Executable,
-    Select,
-    String,
-    Text,
-    and_,
-    bindparam,
-    exists,
-    false,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+from sqlalchemy import update
 
 from chat.domain.models import Message, Page, SendResult, User
-from chat.storage import raw_pool
-from chat.storage.compiled import CompiledStatement
 from chat.storage.database import Connection, Database
 from chat.storage.driver_errors import UniqueViolation
-from chat.storage.tables import Id, memberships, messages, rooms, users
-
-_columns = (
-    messages.c.id,
-    messages.c.room_id,
-    messages.c.seq,
-    messages.c.sender_id,
-    users.c.username.label("sender_username"),
-    messages.c.body,
-    messages.c.client_id,
-    messages.c.created_at,
-    messages.c.edited_at,
-    messages.c.deleted,
-)
-
-
-def _select() -> Select[Any]:
-    return select(*_columns).join(users, users.c.id == messages.c.sender_id)
-
-
-def _message(row: Any) -> Message:
-    return Message(
-        id=row.id,
-        room_id=row.room_id,
-        seq=row.seq,
-        sender=User(id=row.sender_id, username=row.sender_username),
-        body=row.body,
-        client_id=row.client_id,
-        created_at=row.created_at,
-        edited_at=row.edited_at,
-        deleted=row.deleted,
-    )
-
-
-def _append_statements() -> tuple[Executable, Executable, Executable]:
-    """Built once: the append runs hundreds of times a second, and building a statement
-    per call costs more CPU than executing it, and leaves cyclic garbage for the GC.
-
-    (PostgreSQL's one statement; SQLite's increment; SQLite's insert.)"""
-    is_member = exists().where(
-        memberships.c.room_id == bindparam("p_room", type_=Id),
-        memberships.c.user_id == bindparam("p_sender", type_=Id),
-    )
-    increment = (
-        update(rooms)
-        .where(rooms.c.id == bindparam("p_room", type_=Id), is_member)
-        .values(last_seq=rooms.c.last_seq + 1)
-        .returning(rooms.c.last_seq)
-    )
-    values: dict[str, BindParameter[Any]] = {
-        "room_id": bindparam("p_room", type_=Id),
-        "sender_id": bindparam("p_sender", type_=Id),
-        "body": bindparam("p_body", type_=Text),
-        "client_id": bindparam("p_client", type_=String),
-        "created_at": bindparam("p_now", type_=DateTime(timezone=True)),
-    }
-    next_seq = increment.cte("next_seq")
-    one_statement = (
-        insert(messages)
-        .from_select(
-            ["room_id", "seq", "sender_id", "body", "client_id", "created_at", "deleted"],
-            select(
-                values["room_id"],
-                next_seq.c.last_seq,
-                values["sender_id"],
-                values["body"],
-                values["client_id"],
-                values["created_at"],
-                false(),
-            ),
-        )
-        .returning(messages.c.id, messages.c.seq)
-    )
-    row = insert(messages).values(
-        **values, seq=bindparam("p_seq", type_=BigInteger), deleted=false()
-    )
-    return one_statement, increment, row.returning(messages.c.id)
-
-
-_SQLITE = sqlite_dialect()
-_APPEND_ONE_STATEMENT, _INCREMENT_SEQ, _INSERT_MESSAGE = _append_statements()
-_PG_APPEND = CompiledStatement(_APPEND_ONE_STATEMENT, raw_pool.DIALECT)
-_SQLITE_INCREMENT = CompiledStatement(_INCREMENT_SEQ, _SQLITE)
-_SQLITE_INSERT = CompiledStatement(_INSERT_MESSAGE, _SQLITE)
-
-
-def _append_on_sqlite(params: dict[str, Any], conn: sqlite3.Connection) -> tuple[int, int] | None:
-    """The increment and the insert, on the SQLite write lane's thread and transaction."""
-    row = conn.execute(_SQLITE_INCREMENT.sql, _SQLITE_INCREMENT.args(params)).fetchone()
-    if row is None:
-        return None
-    seq = row[0]
-    insert_args = _SQLITE_INSERT.args(params | {"p_seq": seq})
-    inserted = conn.execute(_SQLITE_INSERT.sql, insert_args).fetchone()
-    return (inserted[0], seq)
+from chat.storage.history import page_from
+from chat.storage.message_rows import message, page_query, select_messages
+from chat.storage.tables import messages
 
 
 async def append_message(
@@ -137,13 +24,7 @@ async def append_message(
     of one room queue up and a rolled-back insert gives its seq back: no gaps, no repeats,
     across processes. Returns None when the sender is not a member (or the room is gone).
     A repeated (room, sender, client_id) stores nothing and returns the original message.
-
-    PostgreSQL runs the increment and the insert as one autocommitted statement (a data-
-    modifying CTE): the room's row lock is held only while the server runs it, never across
-    a round trip to a busy event loop, so concurrent senders of one room, on every process,
-    queue for microseconds instead of milliseconds. A unique violation undoes the whole
-    statement, the increment included: still no gaps, no repeats.
-    """
+    The driver's path is the database's Appender (append.py)."""
     now = datetime.now(UTC)
     params = {
         "p_room": room_id,
@@ -153,13 +34,7 @@ async def append_message(
         "p_now": now,
     }
     try:
-        if db.lane is not None:
-            appended = await db.lane.write(partial(_append_on_sqlite, params))
-        elif db.raw is not None:
-            row = await db.raw.fetchrow(_PG_APPEND, params)
-            appended = None if row is None else (row["id"], row["seq"])
-        else:
-            raise RuntimeError("the database has no append path")
+        appended = await db.appender.append(params)
         if appended is None:
             return None
         message_id, seq = appended
@@ -200,14 +75,14 @@ async def find_by_client_id(
     async with db.transaction() as conn:
         row = (
             await conn.execute(
-                _select().where(
+                select_messages().where(
                     messages.c.room_id == room_id,
                     messages.c.sender_id == sender_id,
                     messages.c.client_id == client_id,
                 )
             )
         ).first()
-    return None if row is None else _message(row)
+    return None if row is None else message(row)
 
 
 async def get_message(db: Database, message_id: int) -> Message | None:
@@ -216,8 +91,8 @@ async def get_message(db: Database, message_id: int) -> Message | None:
 
 
 async def _get(conn: Connection, message_id: int) -> Message | None:
-    row = (await conn.execute(_select().where(messages.c.id == message_id))).first()
-    return None if row is None else _message(row)
+    row = (await conn.execute(select_messages().where(messages.c.id == message_id))).first()
+    return None if row is None else message(row)
 
 
 async def edit_message(db: Database, message_id: int, body: str) -> Message | None:
@@ -252,20 +127,7 @@ async def page(
     after: int | None = None,
     limit: int,
 ) -> Page:
-    """Keyset page on (room_id, seq), ascending. `after` wins the direction when both are set:
-    the oldest page above `after` (and below `before`); `before` alone, the newest page below
-    it; neither, the newest page. One row more than asked tells `has_more`."""
-    conditions = [messages.c.room_id == room_id]
-    if before is not None:
-        conditions.append(messages.c.seq < before)
-    if after is not None:
-        conditions.append(messages.c.seq > after)
-    order = messages.c.seq.asc() if after is not None else messages.c.seq.desc()
-    query = _select().where(and_(*conditions)).order_by(order).limit(limit + 1)
+    """A keyset page in ascending seq (message_rows.page_query says which)."""
     async with db.transaction() as conn:
-        rows = (await conn.execute(query)).all()
-    has_more = len(rows) > limit
-    found = [_message(row) for row in rows[:limit]]
-    if after is None:
-        found.reverse()
-    return Page(messages=found, has_more=has_more)
+        rows = (await conn.execute(page_query(room_id, before, after, limit))).all()
+    return page_from(rows, after, limit)

@@ -1,5 +1,5 @@
-"""A small asyncpg pool beside SQLAlchemy's engine, for the statement a busy server runs for
-every `send` (the message append) on PostgreSQL.
+"""A small asyncpg pool beside SQLAlchemy's engine, for the statements a busy server runs
+most on PostgreSQL: every `send`'s append (append.py) and every history page (history.py).
 
 Through SQLAlchemy's async engine, each execution paid for a pool checkout with a ping (a
 second round trip), greenlet switches, an isolation-level change and its reset, and
@@ -29,6 +29,11 @@ from chat.storage.compiled import CompiledStatement
 from chat.storage.driver_errors import UniqueViolation, is_transient, unavailable
 
 ACQUIRE_TIMEOUT = 10.0
+# Prepared statements run on generic plans after five executions; the room list's plan,
+# whose unread count cannot know the read marker, is estimated costly enough to cross
+# jit_above_cost, and PostgreSQL then spent 2.3 s compiling it on every call. These are
+# millisecond statements: JIT never pays for itself on them.
+_SESSION = {"jit": "off"}
 DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
 
@@ -53,13 +58,21 @@ class RawPool:
 
     async def fetchrow(self, statement: CompiledStatement, params: dict[str, Any]) -> Any:
         """The first row the statement returns, or None."""
+        return await self._run("fetchrow", statement, params)
+
+    async def fetch(self, statement: CompiledStatement, params: dict[str, Any]) -> list[Any]:
+        """Every row the statement returns."""
+        rows: list[Any] = await self._run("fetch", statement, params)
+        return rows
+
+    async def _run(self, method: str, statement: CompiledStatement, params: dict[str, Any]) -> Any:
         args = statement.args(params)
         conn = await self._acquire()
         reusable = False
         try:
-            row = await conn.fetchrow(statement.sql, *args)
+            result = await getattr(conn, method)(statement.sql, *args)
             reusable = True
-            return row
+            return result
         except asyncpg.UniqueViolationError:
             reusable = True
             raise UniqueViolation from None
@@ -115,7 +128,9 @@ class RawPool:
     async def _open(self) -> Any:
         self._opened += 1
         try:
-            return await asyncpg.connect(self._dsn, timeout=5, command_timeout=15)
+            return await asyncpg.connect(
+                self._dsn, timeout=5, command_timeout=15, server_settings=_SESSION
+            )
         except BaseException as exc:
             self._opened -= 1
             self._wake_one()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chat.domain.errors import Conflict
 from chat.domain.models import Membership, Room, RoomView, User
-from chat.storage.database import Connection, Database
-from chat.storage.tables import memberships, rooms, users
+from chat.storage.database import Database, Query
+from chat.storage.tables import Id, memberships, messages, rooms, users
 
 OWNER, MEMBER = "owner", "member"
 
@@ -24,17 +24,6 @@ _room_columns = (
     rooms.c.created_at,
     rooms.c.last_seq,
 )
-
-
-def _room(row: Any) -> Room:
-    return Room(
-        id=row.id,
-        name=row.name,
-        private=row.private,
-        owner=User(id=row.owner_id, username=row.owner_username),
-        created_at=row.created_at,
-        last_seq=row.last_seq,
-    )
 
 
 async def create_room(db: Database, name: str, private: bool, owner: User) -> Room:
@@ -65,56 +54,84 @@ async def create_room(db: Database, name: str, private: bool, owner: User) -> Ro
     return Room(id=room_id, name=name, private=private, owner=owner, created_at=now, last_seq=0)
 
 
-async def get_room(db: Database, room_id: int) -> Room | None:
-    async with db.transaction() as conn:
-        row = (
-            await conn.execute(
-                select(*_room_columns)
-                .join(users, users.c.id == rooms.c.owner_id)
-                .where(rooms.c.id == room_id)
-            )
-        ).first()
-    return None if row is None else _room(row)
+def _room_at(row: Any) -> Room:
+    """_room_columns at the start of a row, by position."""
+    return Room(
+        id=row[0],
+        name=row[1],
+        private=row[2],
+        owner=User(id=row[3], username=row[4]),
+        created_at=row[5],
+        last_seq=row[6],
+    )
 
 
-async def list_visible_rooms(db: Database, user_id: int) -> list[RoomView]:
-    """Every public room and the private rooms the user belongs to, with unread counts."""
+def _queries() -> tuple[Query, Query]:
+    """(A room with the user's membership; the rooms a user sees, with unread counts.)"""
+    user = bindparam("p_user", type_=Id)
     mine = memberships.alias("mine")
-    query = (
-        select(*_room_columns, mine.c.last_read_seq, mine.c.user_id.label("member_id"))
+    with_membership = and_(mine.c.room_id == rooms.c.id, mine.c.user_id == user)
+    access = (
+        select(*_room_columns, mine.c.role, mine.c.last_read_seq)
         .join(users, users.c.id == rooms.c.owner_id)
-        .outerjoin(mine, and_(mine.c.room_id == rooms.c.id, mine.c.user_id == user_id))
+        .outerjoin(mine, with_membership)
+        .where(rooms.c.id == bindparam("p_room", type_=Id))
+    )
+    unread = (
+        select(func.count())
+        .where(
+            messages.c.room_id == rooms.c.id,
+            messages.c.seq > mine.c.last_read_seq,
+            messages.c.sender_id != user,
+        )
+        .scalar_subquery()
+    )
+    listing = (
+        select(
+            *_room_columns,
+            mine.c.user_id.label("member_id"),
+            # Counted for members only: CASE runs the subquery only when it is taken.
+            case((mine.c.user_id.is_not(None), unread)).label("unread"),
+        )
+        .join(users, users.c.id == rooms.c.owner_id)
+        .outerjoin(mine, with_membership)
         .where(or_(rooms.c.private.is_(False), mine.c.user_id.is_not(None)))
         .order_by(rooms.c.id)
     )
-    async with db.transaction() as conn:
-        result = await conn.execute(query)
-        views = []
-        for row in result:
-            member = row.member_id is not None
-            unread = max(row.last_seq - row.last_read_seq, 0) if member else None
-            views.append(RoomView(room=_room(row), member=member, unread=unread))
-    return views
+    return Query(access), Query(listing)
 
 
-async def get_membership(db: Database, room_id: int, user_id: int) -> Membership | None:
-    async with db.transaction() as conn:
-        return await membership_in(conn, room_id, user_id)
+_ACCESS, _LISTING = _queries()
 
 
-async def membership_in(conn: Connection, room_id: int, user_id: int) -> Membership | None:
-    row = (
-        await conn.execute(
-            select(memberships.c.role, memberships.c.last_read_seq).where(
-                memberships.c.room_id == room_id, memberships.c.user_id == user_id
-            )
-        )
-    ).first()
-    if row is None:
+async def room_and_membership(
+    db: Database, room_id: int, user_id: int
+) -> tuple[Room, Membership | None] | None:
+    """The room and the user's membership of it, in one statement; None for no such room."""
+    found = await db.rows(_ACCESS, {"p_room": room_id, "p_user": user_id})
+    if not found:
         return None
-    return Membership(
-        room_id=room_id, user_id=user_id, role=row.role, last_read_seq=row.last_read_seq
-    )
+    row = found[0]
+    membership = None
+    if row[7] is not None:
+        membership = Membership(room_id=room_id, user_id=user_id, role=row[7], last_read_seq=row[8])
+    return _room_at(row), membership
+
+
+async def list_visible_rooms(db: Database, user_id: int) -> list[RoomView]:
+    """Every public room and the private rooms the user belongs to, in one statement, with
+    members' unread counts: messages above the read marker that others sent (one's own,
+    sent from another tab or device, are not unread). Counting walks the room's (room_id,
+    seq) index from the marker up, so it costs what is unread, not what the room holds."""
+    found = await db.rows(_LISTING, {"p_user": user_id})
+    return [
+        RoomView(
+            room=_room_at(row),
+            member=row[7] is not None,
+            unread=row[8] if row[7] is not None else None,
+        )
+        for row in found
+    ]
 
 
 async def add_member(db: Database, room_id: int, user_id: int) -> bool:

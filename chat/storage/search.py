@@ -27,7 +27,7 @@ from sqlalchemy import (
 from chat.domain.models import Message
 from chat.domain.search import SearchQuery
 from chat.storage.database import Database
-from chat.storage.messages import _message, _select
+from chat.storage.message_rows import message, select_messages
 from chat.storage.tables import memberships, messages, rooms
 
 # The FTS5 table lives outside the schema's metadata: autogenerate must not manage it.
@@ -67,7 +67,7 @@ async def search_messages(
         conditions.append(messages.c.room_id == query.room_id)
     if query.before is not None:
         conditions.append(messages.c.id < query.before)
-    statement = _select().join(rooms, rooms.c.id == messages.c.room_id)
+    statement = select_messages().join(rooms, rooms.c.id == messages.c.room_id)
     if db.is_sqlite:
         statement = statement.join(_fts, _fts.c.rowid == messages.c.id)
         conditions.append(_sqlite_match)
@@ -84,4 +84,4 @@ async def search_messages(
     statement = statement.where(and_(*conditions)).order_by(order).limit(query.limit + 1)
     async with db.transaction() as conn:
         rows = (await conn.execute(statement, params)).all()
-    return [_message(row) for row in rows[: query.limit]], len(rows) > query.limit
+    return [message(row) for row in rows[: query.limit]], len(rows) > query.limit

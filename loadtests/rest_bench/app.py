@@ -2,21 +2,24 @@
 
 GET /bench/history/{room_id} does what GET /api/rooms/{room_id}/messages does - the same
 authenticate and messages.history calls on the same services, engine and loop, and the same
-JSON - without the guard, the asgiref bridge, Flask or Flask-RESTX. The two side by side
+JSON writer (orjson, as http/resources.py) - without the guard, the asgiref bridge, Flask or
+Flask-RESTX. The two side by side
 price the bridge. Started by the benchmark as `uvicorn --factory loadtests.rest_bench.app:create`.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qs
+
+import orjson
 
 from chat.asgi import ChatApp, create_app
 from chat.domain.errors import ChatError, InvalidInput
 from chat.settings import Settings
 
 PREFIX = "/bench/history/"
+_JSON = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 
 
 class BenchApp:
@@ -42,10 +45,9 @@ class BenchApp:
                 after=_query_int(query, "after"),
                 limit=_query_int(query, "limit"),
             )
-            status, payload = 200, page.as_dict()
+            status, body = 200, orjson.dumps(page, option=_JSON)
         except ChatError as error:
-            status, payload = error.status, error.as_dict()
-        body = json.dumps(payload).encode() + b"\n"
+            status, body = error.status, orjson.dumps(error.as_dict())
         await send(
             {
                 "type": "http.response.start",

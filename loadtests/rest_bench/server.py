@@ -24,6 +24,7 @@ REDIS_URL = os.environ.get("CHAT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Above the clients' concurrency: with the default 10 (+10 overflow, closed when returned)
 # more than 10 requests in flight open and close a connection each time.
 DB_POOL_SIZE = 32
+LEAN_FACTORY = "loadtests.rest_bench.lean:create"
 
 
 def split_cores() -> tuple[set[int] | None, set[int] | None]:
@@ -39,13 +40,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+SECRET_KEY = secrets.token_urlsafe(48)  # the server's, and the lean peer's
+
+
 def start_server(
-    name: str, prefix: str, port: int, cores: set[int] | None, log: Path
+    name: str,
+    prefix: str,
+    port: int,
+    cores: set[int] | None,
+    log: Path,
+    factory: str = "loadtests.rest_bench.app:create",
 ) -> subprocess.Popen[bytes]:
+    """ChatApp with its pure-ASGI twin; with `factory` loadtests.rest_bench.lean:create, the
+    lean peer on the same database, Redis prefix and key."""
     env = {
         **os.environ,
         "CHAT_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
+        "SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": database.sqlalchemy_url(name),
         "REDIS_URL": REDIS_URL,
         "REDIS_PREFIX": prefix,
@@ -60,7 +71,7 @@ def start_server(
         "-m",
         "uvicorn",
         "--factory",
-        "loadtests.rest_bench.app:create",
+        factory,
         "--host",
         "127.0.0.1",
         "--port",
@@ -85,14 +96,16 @@ def start_server(
         )
 
 
-def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_ready(
+    base: str, server: subprocess.Popen[bytes], timeout: float = 60, path: str = "/api/ready"
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError("the benchmark server exited; see server.log")
         with (
             contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{base}/api/ready", timeout=2) as response,  # noqa: S310
+            urllib.request.urlopen(f"{base}{path}", timeout=2) as response,  # noqa: S310
         ):
             if response.status == 200:
                 return

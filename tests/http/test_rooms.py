@@ -126,6 +126,21 @@ async def test_list_counts_unread_messages_for_members(
     assert entry["unread"] == 5
 
 
+async def test_unread_leaves_out_the_callers_own_messages(
+    http: httpx.AsyncClient, cast: Cast, room_with_member: RoomMaker, seed: Seeder
+) -> None:
+    """A message one sent (from another tab, say) is not unread to its sender."""
+    room = await room_with_member(private=True)
+    await seed(cast.owner, room["id"], 4)
+    await seed(cast.member, room["id"], 3)
+    await seed(cast.owner, room["id"], 2)
+    for account, unread in ((cast.member, 6), (cast.owner, 3)):
+        entry = listed(await list_rooms(http, account), room["id"])
+        assert entry is not None
+        assert entry["last_seq"] == 9
+        assert entry["unread"] == unread
+
+
 async def test_get_answers_404_for_unknown_rooms(http: httpx.AsyncClient, cast: Cast) -> None:
     for room_id in ("999999999", "9223372036854775807", "9223372036854775808", "9" * 40):
         response = await http.get(f"/api/rooms/{room_id}", headers=cast.owner.headers)

@@ -159,12 +159,16 @@ async def test_typing_and_read_need_membership(
 
 
 async def test_read_moves_the_marker_forward_only(
-    http: httpx.AsyncClient, user: Account, connect: Connect
+    http: httpx.AsyncClient, user: Account, other: Account, connect: Connect
 ) -> None:
     room = await create_room(http, user)
+    joined = await http.post(f"/api/rooms/{room['id']}/members", headers=other.headers)
+    assert joined.status_code == 201
     client = await connect(user)
+    # Another member's messages: one's own are never unread to oneself.
+    sender = await connect(other)
     for n in range(4):
-        await send(client, room["id"], f"m{n}")
+        await send(sender, room["id"], f"m{n}")
 
     async def unread() -> int:
         listed = (await http.get("/api/rooms", headers=user.headers)).json()
