@@ -33,7 +33,23 @@ ENV_VARS: tuple[str, ...] = (
     "SEND_RATE_BURST",
     "TYPING_RATE_PER_SECOND",
     "TYPING_RATE_BURST",
+    "EDIT_RATE_PER_SECOND",
+    "EDIT_RATE_BURST",
+    "DELETE_RATE_PER_SECOND",
+    "DELETE_RATE_BURST",
+    "JOIN_RATE_PER_SECOND",
+    "JOIN_RATE_BURST",
+    "LEAVE_RATE_PER_SECOND",
+    "LEAVE_RATE_BURST",
+    "READ_RATE_PER_SECOND",
+    "READ_RATE_BURST",
+    "ROOM_CREATE_RATE_PER_SECOND",
+    "ROOM_CREATE_RATE_BURST",
+    "REGISTER_RATE_PER_SECOND",
+    "REGISTER_RATE_BURST",
+    "MAX_SOCKETS_PER_USER",
     "LOGIN_RATE_PER_USER",
+    "LOGIN_RATE_PER_ACCOUNT",
     "LOGIN_RATE_PER_ADDRESS",
     "LOGIN_RATE_WINDOW_SECONDS",
     "CHAT_ROLE",
@@ -46,6 +62,8 @@ ENV_VARS: tuple[str, ...] = (
     "PRESENCE_TTL_SECONDS",
     "LOG_LEVEL",
     "FORWARDED_ALLOW_IPS",
+    "METRICS_ENABLED",
+    "METRICS_TOKEN",
 )
 
 
@@ -70,7 +88,28 @@ class Settings:
     send_rate_burst: int = 20
     typing_rate_per_second: float = 2.0
     typing_rate_burst: int = 5
+    # Every limit below counts per user across all of the user's sockets and processes
+    # (registration: per client address); chat/services/limits.py names the actions.
+    edit_rate_per_second: float = 5.0
+    edit_rate_burst: int = 20
+    delete_rate_per_second: float = 5.0
+    delete_rate_burst: int = 20
+    join_rate_per_second: float = 10.0
+    join_rate_burst: int = 60
+    leave_rate_per_second: float = 10.0
+    leave_rate_burst: int = 60
+    read_rate_per_second: float = 10.0
+    read_rate_burst: int = 60
+    room_create_rate_per_second: float = 0.1
+    room_create_rate_burst: int = 20
+    register_rate_per_second: float = 0.1
+    register_rate_burst: int = 30
+    max_sockets_per_user: int = 50
+    # Login attempts per (username, client address); a successful login clears them.
     login_rate_per_user: int = 10
+    # Attempts per username from every address together; past it, only addresses that
+    # logged in as that user before still get their own per-address allowance.
+    login_rate_per_account: int = 100
     login_rate_per_address: int = 100
     login_rate_window_seconds: int = 60
     role: Role = "all"
@@ -85,6 +124,9 @@ class Settings:
     # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (the reverse proxy):
     # the client address that login rate limits and logs see comes from there.
     forwarded_allow_ips: str = "127.0.0.1"
+    # /metrics: off unless enabled; with a token, only `Authorization: Bearer <token>`.
+    metrics_enabled: bool = False
+    metrics_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.secret_key:
@@ -129,7 +171,23 @@ class Settings:
             send_rate_burst=reader.integer("SEND_RATE_BURST", 20, minimum=1),
             typing_rate_per_second=reader.number("TYPING_RATE_PER_SECOND", 2.0),
             typing_rate_burst=reader.integer("TYPING_RATE_BURST", 5, minimum=1),
+            edit_rate_per_second=reader.number("EDIT_RATE_PER_SECOND", 5.0),
+            edit_rate_burst=reader.integer("EDIT_RATE_BURST", 20, minimum=1),
+            delete_rate_per_second=reader.number("DELETE_RATE_PER_SECOND", 5.0),
+            delete_rate_burst=reader.integer("DELETE_RATE_BURST", 20, minimum=1),
+            join_rate_per_second=reader.number("JOIN_RATE_PER_SECOND", 10.0),
+            join_rate_burst=reader.integer("JOIN_RATE_BURST", 60, minimum=1),
+            leave_rate_per_second=reader.number("LEAVE_RATE_PER_SECOND", 10.0),
+            leave_rate_burst=reader.integer("LEAVE_RATE_BURST", 60, minimum=1),
+            read_rate_per_second=reader.number("READ_RATE_PER_SECOND", 10.0),
+            read_rate_burst=reader.integer("READ_RATE_BURST", 60, minimum=1),
+            room_create_rate_per_second=reader.number("ROOM_CREATE_RATE_PER_SECOND", 0.1),
+            room_create_rate_burst=reader.integer("ROOM_CREATE_RATE_BURST", 20, minimum=1),
+            register_rate_per_second=reader.number("REGISTER_RATE_PER_SECOND", 0.1),
+            register_rate_burst=reader.integer("REGISTER_RATE_BURST", 30, minimum=1),
+            max_sockets_per_user=reader.integer("MAX_SOCKETS_PER_USER", 50, minimum=1),
             login_rate_per_user=reader.integer("LOGIN_RATE_PER_USER", 10, minimum=1),
+            login_rate_per_account=reader.integer("LOGIN_RATE_PER_ACCOUNT", 100, minimum=1),
             login_rate_per_address=reader.integer("LOGIN_RATE_PER_ADDRESS", 100, minimum=1),
             login_rate_window_seconds=reader.integer("LOGIN_RATE_WINDOW_SECONDS", 60, minimum=1),
             role=role,  # type: ignore[arg-type]
@@ -142,6 +200,8 @@ class Settings:
             presence_ttl_seconds=reader.integer("PRESENCE_TTL_SECONDS", 15, minimum=2),
             log_level=reader.text("LOG_LEVEL", "info").lower(),
             forwarded_allow_ips=reader.text("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            metrics_enabled=reader.boolean("METRICS_ENABLED", False),
+            metrics_token=reader.text("METRICS_TOKEN", "") or None,
         )
 
 

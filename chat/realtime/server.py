@@ -17,7 +17,6 @@ from chat.metrics import Metrics
 from chat.realtime.acks import EventRouter, failed
 from chat.realtime.connections import Connection, Connections
 from chat.realtime.fanout import install_direct_websocket, write_now
-from chat.realtime.limits import Limits
 from chat.realtime.managers import LocalManager, RedisManager
 from chat.realtime.messages import MessageEvents
 from chat.realtime.names import (
@@ -34,6 +33,7 @@ from chat.realtime.presence_redis import RedisPresence
 from chat.realtime.publisher import SocketPublisher
 from chat.realtime.revocation import NAMESPACE, Sessions
 from chat.realtime.rooms import RoomEvents
+from chat.realtime.socket_cap import SocketCap
 from chat.services.container import Services
 from chat.settings import Settings
 
@@ -117,10 +117,10 @@ class Realtime:
         self.asgi_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
         self.connections = Connections()
         self.sessions = Sessions(self.sio)
-        self.limits = Limits.from_settings(settings)
         self._redis: Redis | None = None
         self._attendance: Attendance | None = None
         self._services: Services | None = None
+        self._cap: SocketCap | None = None
 
     def bind(self, services: Services) -> None:
         self._services = services
@@ -131,9 +131,15 @@ class Realtime:
                 services.redis, self.settings.redis_prefix, self.settings.presence_ttl_seconds
             )
         self._attendance = Attendance(self.sio, backend, self.settings.presence_ttl_seconds)
+        self._cap = SocketCap(
+            self.settings.max_sockets_per_user,
+            services.redis,
+            self.settings.redis_prefix,
+            self.settings.presence_ttl_seconds,
+        )
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
-        router = EventRouter(self.sio, self.connections, self.metrics)
+        router = EventRouter(self.sio, self.connections, self.metrics, services.limits)
         RoomEvents(self.sio, services, self._attendance, self.metrics).register(router)
         MessageEvents(services, self.metrics).register(router)
         router.on_unknown()
@@ -143,6 +149,12 @@ class Realtime:
         if self._services is None:
             raise RuntimeError("Realtime.bind() was not called")
         return self._services
+
+    @property
+    def socket_cap(self) -> SocketCap:
+        if self._cap is None:
+            raise RuntimeError("Realtime.bind() was not called")
+        return self._cap
 
     @property
     def attendance(self) -> Attendance:
@@ -160,12 +172,10 @@ class Realtime:
         except ChatError:
             log.warning("socket refused: unauthorized address=%s", environ.get("REMOTE_ADDR"))
             raise socketio.exceptions.ConnectionRefusedError("unauthorized") from None
-        conn = Connection(
-            sid=sid,
-            principal=principal,
-            send_bucket=self.limits.send_bucket(),
-            typing_bucket=self.limits.typing_bucket(),
-        )
+        if not await self.socket_cap.admit(principal.user.id, sid):
+            log.warning("socket refused: user_id=%s has too many sockets", principal.user.id)
+            raise socketio.exceptions.ConnectionRefusedError("rate_limited")
+        conn = Connection(sid=sid, principal=principal)
         self.connections.add(conn)
         await self.sio.enter_room(sid, user_channel(principal.user.id))
         await self.sio.enter_room(sid, token_channel(principal.jti))
@@ -177,6 +187,7 @@ class Realtime:
         if conn is None:
             return
         conn.closed = True
+        await self.socket_cap.release(conn.user.id, sid)
         self.sessions.forget(conn)
         self.metrics.connected_sockets.dec()
         for room_id in list(conn.rooms):
@@ -205,11 +216,13 @@ class Realtime:
             self.sio.manager_initialized = True
             self.manager.initialize()
         await self.attendance.start()
+        self.socket_cap.start()
 
     async def stop(self) -> None:
         await self.publisher.drain()
         await self.sessions.stop()
         await self.attendance.stop()
+        await self.socket_cap.stop()
         listener = getattr(self.manager, "thread", None)
         if isinstance(listener, asyncio.Task):
             listener.cancel()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from chat.domain import rules
-from chat.domain.errors import Forbidden, InvalidInput, NotFound
+from chat.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chat.domain.models import Membership, Room, RoomView, User
 from chat.services.events import Publisher
+from chat.services.limits import RateLimiter
 from chat.storage import rooms, users
 from chat.storage.database import Database
 
@@ -15,9 +16,13 @@ log = logging.getLogger("chat.security")
 
 
 class Rooms:
-    def __init__(self, db: Database, publisher: Publisher) -> None:
+    def __init__(
+        self, db: Database, publisher: Publisher, limiter: RateLimiter | None = None
+    ) -> None:
+        """Without a limiter (a test seeding data in-process) room creation is unlimited."""
         self._db = db
         self._publisher = publisher
+        self._limiter = limiter
 
     async def list_rooms(self, user: User) -> list[RoomView]:
         return await rooms.list_visible_rooms(self._db, user.id)
@@ -25,7 +30,10 @@ class Rooms:
     async def create_room(self, user: User, name: object, private: object = False) -> Room:
         if not isinstance(private, bool):
             raise InvalidInput("private must be true or false")
-        return await rooms.create_room(self._db, rules.room_name(name), private, user)
+        name = rules.room_name(name)
+        if self._limiter is not None:
+            await self._limiter.check_user(user.id, "create_room")
+        return await rooms.create_room(self._db, name, private, user)
 
     async def get_room(self, user: User, room_id: int) -> Room:
         """The room if the user may see it; a private room is not found for outsiders."""
@@ -87,10 +95,31 @@ class Rooms:
         return room
 
     async def leave_room(self, user: User, room_id: int) -> None:
+        """The owner of a room with other members hands it over before leaving."""
         rules.identifier(room_id, "room_id")
-        if not await rooms.remove_member(self._db, room_id, user.id):
+        outcome = await rooms.remove_member_unless_owner(self._db, room_id, user.id)
+        if outcome == "owner":
+            raise Conflict("the owner hands the room over (PATCH owner) before leaving")
+        if outcome != "left":
             raise NotFound("not a member of this room")
         await self._publisher.membership_ended(room_id, user.id)
+
+    async def hand_over(self, owner: User, room_id: int, username: object) -> Room:
+        """The owner makes another member the room's owner."""
+        room, _ = await self.visible_room(owner, room_id)
+        if room.owner.id != owner.id:
+            log.warning("refused: user_id=%s hands over room_id=%s", owner.id, room_id)
+            raise Forbidden("only the owner hands the room over")
+        heir = await users.find_user(self._db, rules.username(username))
+        if heir is None:
+            raise NotFound("user not found")
+        if heir.id != owner.id:
+            outcome = await rooms.hand_over(self._db, room_id, owner.id, heir.id)
+            if outcome == "not_member":
+                raise NotFound("the new owner must be a member of the room")
+            if outcome == "not_owner":
+                raise Forbidden("only the owner hands the room over")
+        return await self.get_room(owner, room_id)
 
     async def mark_read(self, user: User, room_id: int, seq: object) -> None:
         position = rules.seq(seq)
