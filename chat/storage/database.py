@@ -14,7 +14,12 @@ from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from chat.storage.driver_errors import is_transient, unavailable
+from chat.storage.driver_errors import (
+    CONNECTION_FAILURES,
+    connection_failed,
+    is_transient,
+    unavailable,
+)
 from chat.storage.raw_pool import RawPool
 from chat.storage.sqlite_lane import SqliteWriteLane
 
@@ -58,6 +63,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
     cursor.close()
 
 
+_OUTAGES: tuple[type[BaseException], ...] = (
+    OperationalError,
+    SAInterfaceError,
+    PoolTimeout,
+    *CONNECTION_FAILURES,
+)
+
+
 def _transient(exc: DBAPIError) -> bool:
     orig = exc.orig
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
@@ -93,16 +106,10 @@ class Database:
     async def _translated(self) -> AsyncIterator[None]:
         try:
             yield
-        except (
-            OperationalError,
-            SAInterfaceError,
-            PoolTimeout,
-            TimeoutError,
-            OSError,
-        ) as exc:
+        except _OUTAGES as exc:
             raise unavailable(exc) from exc
         except DBAPIError as exc:
-            if exc.connection_invalidated or _transient(exc):
+            if exc.connection_invalidated or _transient(exc) or connection_failed(exc.orig):
                 raise unavailable(exc) from exc
             raise
 
