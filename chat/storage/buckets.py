@@ -4,20 +4,24 @@ memory, or in Redis so that every process counts against the same bucket.
 A bucket of rate r and burst b lets b requests through at once, then one every 1/r
 seconds. `take` answers 0.0 when the request may go ahead, else the seconds until it could.
 
-In Redis each bucket is one key, changed by one script (one round trip, EVALSHA once the
-script is loaded) that touches only that key, so it works on a Redis Cluster as well; a key
-expires once its bucket would be full again. If Redis fails, the decision falls back to this
-process's own buckets (logged, at most once a minute): sends go on, limited per process
-rather than refused.
+In Redis each bucket is one key, changed by one script (EVALSHA once the script is
+loaded) that touches only that key, so it works on a Redis Cluster as well; a key expires
+once its bucket would be full again. The checks that arrive in one turn of the event loop
+share one pipelined round trip: alone, a call costs redis-py ~150-300 us of CPU, in a
+pipeline ~25 us, and `send` is on the benchmarked path. If Redis fails, the decision falls
+back to this process's own buckets (logged, at most once a minute): sends go on, limited
+per process rather than refused.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 
 from chat.storage.redis_errors import REDIS_FAILURES
 
@@ -87,24 +91,62 @@ class RedisBuckets:
     flood from one process is refused without a round trip."""
 
     def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis = redis
         self._prefix = f"{prefix}:limit:"
-        self._script = redis.register_script(_TAKE)
+        self._sha = redis.register_script(_TAKE).sha
         self._local = MemoryBuckets()
         self._logged_at = -_FALLBACK_LOG_INTERVAL
+        self._pending: list[tuple[str, float, int, asyncio.Future[int]]] = []
+        self._flushes: set[asyncio.Task[None]] = set()
 
     async def take(self, key: str, rate: float, burst: int) -> float:
         local = self._local.take_now(key, rate, burst)
         if local > 0:
             return local
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[int] = loop.create_future()
+        self._pending.append((self._prefix + key, 1000.0 / rate, burst, answer))
+        if len(self._pending) == 1:
+            loop.call_soon(self._flush)
         try:
-            wait_ms = await self._script(keys=[self._prefix + key], args=[1000.0 / rate, burst])
+            wait_ms = await answer
         except REDIS_FAILURES as exc:
             self._fallback(exc)
             return 0.0
-        if int(wait_ms) > 0:
+        if wait_ms > 0:
             self._local.give_back(key, rate)
-            return int(wait_ms) / 1000.0
+            return wait_ms / 1000.0
         return 0.0
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        task = asyncio.create_task(self._run(batch))
+        self._flushes.add(task)
+        task.add_done_callback(self._flushes.discard)
+
+    async def _run(self, batch: list[tuple[str, float, int, asyncio.Future[int]]]) -> None:
+        results: list[Any]
+        try:
+            results = await self._evaluate(batch)
+            if any(isinstance(r, NoScriptError) for r in results):
+                # Redis restarted (or its scripts were flushed): load it again, once.
+                await self._redis.script_load(_TAKE)
+                results = await self._evaluate(batch)
+        except REDIS_FAILURES as exc:
+            results = [exc] * len(batch)
+        for (_, _, _, answer), result in zip(batch, results, strict=True):
+            if answer.done():
+                continue
+            if isinstance(result, BaseException):
+                answer.set_exception(result)
+            else:
+                answer.set_result(int(result))
+
+    async def _evaluate(self, batch: list[tuple[str, float, int, Any]]) -> list[Any]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, interval_ms, burst, _ in batch:
+                pipe.evalsha(self._sha, 1, key, interval_ms, burst)
+            return list(await pipe.execute(raise_on_error=False))
 
     def _fallback(self, exc: BaseException) -> None:
         now = time.monotonic()
