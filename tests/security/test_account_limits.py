@@ -30,9 +30,9 @@ async def login(
 
 
 async def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(
-    isolated: Spawn,
+    ephemeral: Spawn,
 ) -> None:
-    server = isolated("lockout", LOGIN_RATE_PER_USER="3", LOGIN_RATE_PER_ACCOUNT="1000")
+    server = ephemeral("lockout", LOGIN_RATE_PER_USER="3", LOGIN_RATE_PER_ACCOUNT="1000")
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
         victim = await register(http)
         attacker = address()
@@ -54,9 +54,9 @@ async def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(
 
 
 async def test_many_addresses_guessing_one_account_meet_a_ceiling_that_spares_the_owner(
-    isolated: Spawn,
+    ephemeral: Spawn,
 ) -> None:
-    server = isolated("ceiling", LOGIN_RATE_PER_USER="3", LOGIN_RATE_PER_ACCOUNT="6")
+    server = ephemeral("ceiling", LOGIN_RATE_PER_USER="3", LOGIN_RATE_PER_ACCOUNT="6")
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
         victim = await register(http)
         home = address()
@@ -75,9 +75,9 @@ async def test_many_addresses_guessing_one_account_meet_a_ceiling_that_spares_th
 
 
 async def test_registration_is_limited_per_address_taken_names_included(
-    isolated: Spawn,
+    ephemeral: Spawn,
 ) -> None:
-    server = isolated("register", REGISTER_RATE_PER_SECOND="0.01", REGISTER_RATE_BURST="3")
+    server = ephemeral("register", REGISTER_RATE_PER_SECOND="0.01", REGISTER_RATE_BURST="3")
     source = address()
     async with httpx.AsyncClient(
         base_url=server.url, timeout=30, headers={"X-Forwarded-For": source}
@@ -109,8 +109,8 @@ async def test_registration_is_limited_per_address_taken_names_included(
         assert other.status_code == 201
 
 
-async def test_room_creation_is_limited_per_user(isolated: Spawn) -> None:
-    server = isolated("rooms", ROOM_CREATE_RATE_PER_SECOND="0.01", ROOM_CREATE_RATE_BURST="2")
+async def test_room_creation_is_limited_per_user(ephemeral: Spawn) -> None:
+    server = ephemeral("rooms", ROOM_CREATE_RATE_PER_SECOND="0.01", ROOM_CREATE_RATE_BURST="2")
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
         user = await register(http)
         other = await register(http)

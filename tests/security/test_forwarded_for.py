@@ -103,9 +103,9 @@ def _start_nginx(directory: Path, port: int, upstream: ServerProcess) -> subproc
 
 
 async def test_a_forged_x_forwarded_for_does_not_escape_the_address_limit(
-    isolated: Spawn, nginx_in_front: tuple[Path, int]
+    ephemeral: Spawn, nginx_in_front: tuple[Path, int]
 ) -> None:
-    server = isolated("behind-nginx", LOGIN_RATE_PER_ADDRESS="3", FORWARDED_ALLOW_IPS="127.0.0.1")
+    server = ephemeral("behind-nginx", LOGIN_RATE_PER_ADDRESS="3", FORWARDED_ALLOW_IPS="127.0.0.1")
     directory, port = nginx_in_front
     nginx = _start_nginx(directory, port, server)
     try:

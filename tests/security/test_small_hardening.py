@@ -13,8 +13,8 @@ from tests.support.clients import Account, create_room, register
 SECURITY_HEADERS = ("x-content-type-options", "x-frame-options", "content-security-policy")
 
 
-async def test_metrics_are_off_unless_enabled(spawn: Spawn) -> None:
-    server = spawn("metrics-off", METRICS_ENABLED="false")
+async def test_metrics_are_off_unless_enabled(ephemeral: Spawn) -> None:
+    server = ephemeral("metrics-off", METRICS_ENABLED="false")
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
         response = await http.get("/metrics")
     assert response.status_code == 404
@@ -22,9 +22,9 @@ async def test_metrics_are_off_unless_enabled(spawn: Spawn) -> None:
     assert "chat_" not in response.text
 
 
-async def test_metrics_with_a_token_answer_only_its_bearer(spawn: Spawn) -> None:
+async def test_metrics_with_a_token_answer_only_its_bearer(ephemeral: Spawn) -> None:
     token = "metrics-token-0123456789"
-    server = spawn("metrics-token", METRICS_ENABLED="true", METRICS_TOKEN=token)
+    server = ephemeral("metrics-token", METRICS_ENABLED="true", METRICS_TOKEN=token)
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token}):
             refused = await http.get("/metrics", headers=headers)

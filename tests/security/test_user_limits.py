@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.realtime.helpers import code, refusal, send
-from tests.security.conftest import Spawn, socket_refusal
+from tests.security.conftest import socket_refusal
 from tests.support.backends import Backend
 from tests.support.clients import WAIT, Account, SocketClient, create_room, register
 from tests.support.server import ServerProcess
@@ -36,11 +37,19 @@ Pair = tuple[ServerProcess, ServerProcess]
 
 
 @pytest.fixture(scope="module")
-def pair(spawn: Spawn, backend: Backend) -> Pair:
-    prefix = f"{backend.redis_prefix}:limits{uuid.uuid4().hex[:6]}"
-    first = spawn("user-limits", REDIS_PREFIX=prefix, **LIMITS)
-    second = spawn("user-limits", REDIS_PREFIX=prefix, **LIMITS) if backend.uses_redis else first
-    return first, second
+def pair(backend: Backend, run_dir: Path) -> Iterator[Pair]:
+    """Stopped after this module (the shared PostgreSQL takes 100 connections)."""
+    run = uuid.uuid4().hex[:6]
+    env = {"REDIS_PREFIX": f"{backend.redis_prefix}:limits{run}", **LIMITS}
+    count = 2 if backend.uses_redis else 1
+    servers = [ServerProcess(backend, run_dir, f"limits-{run}-{i}", **env) for i in range(count)]
+    try:
+        for server in servers:
+            server.start()
+        yield servers[0], servers[-1]
+    finally:
+        for server in servers:
+            server.close()
 
 
 @pytest.fixture
