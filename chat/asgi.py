@@ -7,6 +7,7 @@ with their traceback, and refuses websockets on paths other than /socket.io.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any
 
@@ -16,7 +17,17 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from chat import gc_tuning
 from chat.http.app import create_flask_app
 from chat.http.bridge import PooledWsgiToAsgi
-from chat.http.guard import ApiGuard, Receive, Scope, Send, send_json
+from chat.http.guard import (
+    API_CSP,
+    ApiGuard,
+    Receive,
+    Scope,
+    Send,
+    header,
+    security_headers,
+    send_json,
+    with_headers,
+)
 from chat.logs import configure_logging
 from chat.metrics import Metrics
 from chat.realtime.engine.socket_server import SocketServer
@@ -71,8 +82,9 @@ class ChatApp:
                     await self.api(scope, receive, send)
                     return
             elif path == "/metrics":
-                await self.metrics_app(scope, receive, send)
-                return
+                if self.settings.metrics_enabled:
+                    await self._metrics(scope, receive, send)
+                    return
             elif role != "socket":
                 await self.static(scope, receive, send)
                 return
@@ -80,6 +92,22 @@ class ChatApp:
             await send({"type": "websocket.close", "code": 1008})
             return
         await send_json(send, 404, {"message": "not found", "code": "not_found"})
+
+    async def _metrics(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Served only with METRICS_ENABLED; with METRICS_TOKEN, only to its bearer."""
+        token = self.settings.metrics_token
+        if token is not None:
+            given = (header(scope, b"authorization") or "").encode("latin-1")
+            if not hmac.compare_digest(given, f"Bearer {token}".encode()):
+                await send_json(
+                    send,
+                    401,
+                    {"message": "metrics need the bearer token", "code": "unauthorized"},
+                    [(b"www-authenticate", b"Bearer"), (b"cache-control", b"no-store")],
+                )
+                return
+        extra = [*security_headers(API_CSP), (b"cache-control", b"no-store")]
+        await self.metrics_app(scope, receive, with_headers(send, extra))
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -122,27 +122,87 @@ class Settings:
     max_request_bytes: int = setting(
         65536, Spec("MAX_REQUEST_BYTES", "largest REST body, bytes", minimum=1024)
     )
+    # Every rate limit counts per user across all of the user's sockets and processes (in
+    # Redis where REDIS_URL is set): docs/security.md, "Rate limits".
     send_rate_per_second: float = setting(
-        10.0, Spec("SEND_RATE_PER_SECOND", "per-socket `send` limit: tokens refilled per second")
+        10.0,
+        Spec(
+            "SEND_RATE_PER_SECOND", "`send` (socket and REST) per user: tokens refilled per second"
+        ),
     )
     send_rate_burst: int = setting(
-        20, Spec("SEND_RATE_BURST", "per-socket `send` limit: burst size")
+        20, Spec("SEND_RATE_BURST", "`send` (socket and REST) per user: burst size")
     )
     typing_rate_per_second: float = setting(
-        2.0, Spec("TYPING_RATE_PER_SECOND", "per-socket `typing` limit: tokens refilled per second")
+        2.0, Spec("TYPING_RATE_PER_SECOND", "`typing` per user: tokens refilled per second")
     )
-    typing_rate_burst: int = setting(
-        5, Spec("TYPING_RATE_BURST", "per-socket `typing` limit: burst size")
+    typing_rate_burst: int = setting(5, Spec("TYPING_RATE_BURST", "`typing` per user: burst size"))
+    edit_rate_per_second: float = setting(
+        5.0, Spec("EDIT_RATE_PER_SECOND", "`edit` per user: tokens refilled per second")
+    )
+    edit_rate_burst: int = setting(20, Spec("EDIT_RATE_BURST", "`edit` per user: burst size"))
+    delete_rate_per_second: float = setting(
+        5.0, Spec("DELETE_RATE_PER_SECOND", "`delete` per user: tokens refilled per second")
+    )
+    delete_rate_burst: int = setting(20, Spec("DELETE_RATE_BURST", "`delete` per user: burst size"))
+    join_rate_per_second: float = setting(
+        10.0, Spec("JOIN_RATE_PER_SECOND", "`join` per user: tokens refilled per second")
+    )
+    join_rate_burst: int = setting(60, Spec("JOIN_RATE_BURST", "`join` per user: burst size"))
+    leave_rate_per_second: float = setting(
+        10.0, Spec("LEAVE_RATE_PER_SECOND", "`leave` per user: tokens refilled per second")
+    )
+    leave_rate_burst: int = setting(60, Spec("LEAVE_RATE_BURST", "`leave` per user: burst size"))
+    read_rate_per_second: float = setting(
+        10.0, Spec("READ_RATE_PER_SECOND", "`read` per user: tokens refilled per second")
+    )
+    read_rate_burst: int = setting(60, Spec("READ_RATE_BURST", "`read` per user: burst size"))
+    room_create_rate_per_second: float = setting(
+        0.1,
+        Spec("ROOM_CREATE_RATE_PER_SECOND", "rooms created per user: tokens refilled per second"),
+    )
+    room_create_rate_burst: int = setting(
+        20, Spec("ROOM_CREATE_RATE_BURST", "rooms created per user: burst size")
+    )
+    register_rate_per_second: float = setting(
+        0.1,
+        Spec(
+            "REGISTER_RATE_PER_SECOND",
+            "registrations per client address: tokens refilled per second",
+        ),
+    )
+    register_rate_burst: int = setting(
+        30, Spec("REGISTER_RATE_BURST", "registrations per client address: burst size")
+    )
+    max_sockets_per_user: int = setting(
+        50,
+        Spec(
+            "MAX_SOCKETS_PER_USER",
+            "sockets one user may hold open (all processes); more: `connect_error` `rate_limited`",
+        ),
     )
     login_rate_per_user: int = setting(
-        10, Spec("LOGIN_RATE_PER_USER", "login attempts per username in each window")
+        10,
+        Spec(
+            "LOGIN_RATE_PER_USER",
+            "login attempts per username and client address in each window (a successful "
+            "login clears them)",
+        ),
+    )
+    login_rate_per_account: int = setting(
+        100,
+        Spec(
+            "LOGIN_RATE_PER_ACCOUNT",
+            "login attempts per username from all addresses in each window; past it only "
+            "addresses that logged in as that user lately are let through",
+        ),
     )
     login_rate_per_address: int = setting(
         100,
         Spec(
             "LOGIN_RATE_PER_ADDRESS",
             "login attempts per client address in each window",
-            advice=("Raise it and SEND_RATE_* for load tests from one address.",),
+            advice=("Raise it and the *_RATE_* limits for load tests from one address.",),
         ),
     )
     login_rate_window_seconds: int = setting(
@@ -237,12 +297,26 @@ class Settings:
             "reverse proxies whose `X-Forwarded-For` is trusted, so limits and logs see the "
             "real client",
             advice=(
-                "Comma-separated addresses, or *. Compose sets * because only its nginx can",
-                "reach the replicas.",
+                "Comma-separated addresses. Never * where anything but the proxy can reach the",
+                "server: a client would name its own address and escape the per-address",
+                "limits. Compose sets its nginx's fixed address (PROXY_ADDRESS).",
             ),
         ),
     )
 
+    metrics_enabled: bool = setting(
+        False, Spec("METRICS_ENABLED", "serve Prometheus metrics at `/metrics` (off: 404)")
+    )
+    metrics_token: str | None = setting(
+        None,
+        Spec(
+            "METRICS_TOKEN",
+            "set: `/metrics` only with `Authorization: Bearer <token>`",
+            shown="unset",
+            commented=True,
+        ),
+        repr=False,
+    )
     socket_connect_attempts: int = setting(
         3,
         Spec(

@@ -63,11 +63,13 @@ token_model = ns.model(
 class RegisterResource(AsyncResource):
     @ns.expect(registration_model)
     @ns.response(201, "Registered", user_model)
-    @errors(ns, 400, 409, 413, 415, 503, e409="Username taken (case does not matter)")
+    @errors(ns, 400, 409, 413, 415, 429, 503, e409="Username taken (case does not matter)")
     async def post(self) -> tuple[dict[str, Any], int]:
-        """Register a user."""
+        """Register a user. Registrations are limited per client address."""
         registration = payloads.registration(json_body())
-        user = await services().accounts.register(registration.username, registration.password)
+        user = await services().accounts.register(
+            registration.username, registration.password, client_address()
+        )
         return user.as_dict(), 201
 
 

@@ -26,7 +26,7 @@ CLIENT_CSP = (
     "img-src 'self' data: blob:; connect-src 'self' ws: wss:; font-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-_ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS"
+_ALLOWED_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 _ALLOWED_HEADERS = "Authorization, Content-Type"
 # asgiref's WSGI environ builder raises (a 500) past 100 fields of one name.
 _MAX_REPEATED_HEADER = 100

@@ -72,6 +72,11 @@ def new_member(body: dict[str, Any]) -> str | None:
     return None if username is None else rules.username(username)
 
 
+def new_owner(body: dict[str, Any]) -> str:
+    """PATCH /api/rooms/{id}: the member who becomes the owner."""
+    return rules.username(body.get("owner"))
+
+
 def new_message(body: dict[str, Any]) -> NewMessage:
     return NewMessage(
         body=rules.body(body.get("body")), client_id=rules.client_id(body.get("client_id"))

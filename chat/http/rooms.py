@@ -42,6 +42,18 @@ new_room_model = ns.model(
     },
 )
 
+room_change_model = ns.model(
+    "RoomChange",
+    {
+        "owner": fields.String(
+            required=True,
+            pattern=USERNAME_PATTERN,
+            description="the member who becomes the room's owner",
+            example="ada",
+        ),
+    },
+)
+
 new_member_model = ns.model(
     "NewMember",
     {
@@ -73,7 +85,7 @@ class RoomsResource(AsyncResource):
         room_model,
         headers={"Location": {"type": "string", "description": "the new room's URL"}},
     )
-    @errors(ns, 400, 401, 409, 413, 415, 503, e409="Room name taken (case does not matter)")
+    @errors(ns, 400, 401, 409, 413, 415, 429, 503, e409="Room name taken (case does not matter)")
     async def post(self) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Create a room."""
         principal = await caller()
@@ -92,6 +104,29 @@ class RoomResource(AsyncResource):
         """One room."""
         principal = await caller()
         room = await services().rooms.get_room(principal.user, room_id)
+        return room.as_dict()
+
+    @ns.doc(security=BEARER)
+    @ns.expect(room_change_model)
+    @ns.response(200, "The room, with its new owner", room_model)
+    @errors(
+        ns,
+        400,
+        401,
+        403,
+        404,
+        413,
+        415,
+        503,
+        e400="Invalid username, or the new owner is not a member of the room",
+        e403="The caller does not own the room",
+        e404="No such room or user, or a private room the caller is not in",
+    )
+    async def patch(self, room_id: int) -> dict[str, Any]:
+        """Hand the room over: its owner makes another member the owner."""
+        principal = await caller()
+        heir = payloads.new_owner(json_body())
+        room = await services().rooms.hand_over(principal.user, room_id, heir)
         return room.as_dict()
 
 
@@ -140,9 +175,17 @@ class MembersResource(AsyncResource):
 class MembershipResource(AsyncResource):
     @ns.doc(security=BEARER)
     @ns.response(204, "Left the room")
-    @errors(ns, 401, 404, 503, e404="Not a member of this room (or no such room)")
+    @errors(
+        ns,
+        401,
+        404,
+        409,
+        503,
+        e404="Not a member of this room (or no such room)",
+        e409="The owner of a room with other members hands it over first",
+    )
     async def delete(self, room_id: int) -> Response:
-        """Leave a room."""
+        """Leave a room. The owner of a room with other members hands it over first."""
         principal = await caller()
         await services().rooms.leave_room(principal.user, room_id)
         return no_content()

@@ -17,6 +17,7 @@ import socketio
 from chat.domain.errors import SOCKET_CODES, ChatError
 from chat.metrics import Metrics
 from chat.realtime.connections import Connection, Connections
+from chat.services.limits import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +39,29 @@ def from_error(error: ChatError) -> Ack:
 
 
 class EventRouter:
-    def __init__(self, sio: socketio.AsyncServer, connections: Connections, metrics: Metrics):
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        connections: Connections,
+        metrics: Metrics,
+        limiter: RateLimiter,
+    ):
         self._sio = sio
         self._connections = connections
         self._events = metrics.events
+        self._limiter = limiter
 
-    def on(self, event: str, handler: Handler) -> None:
+    def on(self, event: str, handler: Handler, *, limit: str | None = None) -> None:
+        """`limit` names the rate limit (services/limits.py) the event counts against, per
+        user, before its payload is even read; an event that writes or fans out has one."""
         counted = {
             outcome: self._events.labels(event, outcome)
             for outcome in ("ok", *sorted(SOCKET_CODES))
         }
         connections = self._connections
+        check = self._limiter.check_user
+        if limit is not None and limit not in self._limiter.actions():
+            raise ValueError(f"no rate limit named {limit!r}")
 
         async def run(sid: str, *args: Any) -> Ack:
             conn = connections.get(sid)
@@ -58,6 +71,8 @@ class EventRouter:
                 ack = failed("invalid", "expected one payload object and an ack callback")
             else:
                 try:
+                    if limit is not None:
+                        await check(conn.user.id, limit)
                     ack = await handler(conn, args[0])
                 except ChatError as error:
                     ack = from_error(error)

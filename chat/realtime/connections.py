@@ -6,7 +6,6 @@ import asyncio
 from dataclasses import dataclass, field
 
 from chat.domain.models import User
-from chat.realtime.limits import TokenBucket
 from chat.services.tokens import Principal
 
 
@@ -14,8 +13,6 @@ from chat.services.tokens import Principal
 class Connection:
     sid: str
     principal: Principal
-    send_bucket: TokenBucket
-    typing_bucket: TokenBucket
     rooms: set[int] = field(default_factory=set)
     """Chat rooms this socket follows (joined on this socket, not left since)."""
     closed: bool = False

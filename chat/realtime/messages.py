@@ -3,7 +3,6 @@ announce through the publisher; the ack carries the stored message."""
 
 from __future__ import annotations
 
-from chat.domain.errors import RateLimited
 from chat.metrics import Metrics
 from chat.realtime import payloads
 from chat.realtime.acks import Ack, EventRouter, ok
@@ -18,15 +17,13 @@ class MessageEvents:
         self._db = {e: metrics.db_seconds.labels(e) for e in ("send", "edit", "delete")}
 
     def register(self, router: EventRouter) -> None:
-        router.on("send", self.send)
-        router.on("edit", self.edit)
-        router.on("delete", self.delete)
+        router.on("send", self.send, limit="send")
+        router.on("edit", self.edit, limit="edit")
+        router.on("delete", self.delete, limit="delete")
 
     async def send(self, conn: Connection, payload: object) -> Ack:
         """One transaction: membership, next seq and insert. A repeated client_id stores
         nothing and acks the original message."""
-        if not conn.send_bucket.take():
-            raise RateLimited("sending too fast, slow down")
         request = payloads.send_request(payload)
         with self._db["send"].time():
             result = await self._messages.send_message(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socketio
 
-from chat.domain.errors import RateLimited
 from chat.metrics import Metrics
 from chat.realtime import pages, payloads
 from chat.realtime.acks import Ack, EventRouter, ok
@@ -33,10 +32,10 @@ class RoomEvents:
         self._db = {e: metrics.db_seconds.labels(e) for e in ("join", "typing", "read")}
 
     def register(self, router: EventRouter) -> None:
-        router.on("join", self.join)
-        router.on("leave", self.leave)
-        router.on("typing", self.typing)
-        router.on("read", self.read)
+        router.on("join", self.join, limit="join")
+        router.on("leave", self.leave, limit="leave")
+        router.on("typing", self.typing, limit="typing")
+        router.on("read", self.read, limit="read")
 
     async def join(self, conn: Connection, payload: object) -> Ack:
         """Follows the room first, then reads what was missed: a message committed in
@@ -72,8 +71,6 @@ class RoomEvents:
         return ok()
 
     async def typing(self, conn: Connection, payload: object) -> Ack:
-        if not conn.typing_bucket.take():
-            raise RateLimited("typing too often, slow down")
         request = payloads.room_ref(payload)
         with self._db["typing"].time():
             await self._rooms.access(conn.user, request.room_id, Need.MEMBER_ELSE_403)

@@ -15,7 +15,6 @@ from chat.realtime.acks import EventRouter
 from chat.realtime.connections import Connection, Connections
 from chat.realtime.control import Orders
 from chat.realtime.engine.socket_server import SocketServer
-from chat.realtime.limits import Limits
 from chat.realtime.messages import MessageEvents
 from chat.realtime.names import token_channel, user_channel
 from chat.realtime.presence import Attendance, LocalPresence, PresenceBackend
@@ -24,6 +23,7 @@ from chat.realtime.publisher import SocketPublisher
 from chat.realtime.quiet_log import QuietLog
 from chat.realtime.revocation import Sessions
 from chat.realtime.rooms import RoomEvents
+from chat.realtime.socket_cap import SocketCap
 from chat.services.container import Services
 from chat.settings import Settings
 
@@ -51,18 +51,23 @@ class Realtime:
         self.asgi_app = socket.asgi_app
         self.connections = Connections()
         self.sessions = Sessions(socket)
-        self.limits = Limits.from_settings(settings)
         backend: PresenceBackend = LocalPresence()
         if services.redis is not None:
             backend = RedisPresence(
                 services.redis, settings.redis_prefix, settings.presence_ttl_seconds
             )
         self.attendance = Attendance(self.sio, backend, settings.presence_ttl_seconds)
+        self.socket_cap = SocketCap(
+            settings.max_sockets_per_user,
+            services.redis,
+            settings.redis_prefix,
+            settings.presence_ttl_seconds,
+        )
         orders = Orders(socket, self.connections, self.sessions, self.attendance)
         socket.on_delivered(orders.carry_out)
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
-        router = EventRouter(self.sio, self.connections, self.metrics)
+        router = EventRouter(self.sio, self.connections, self.metrics, services.limits)
         RoomEvents(
             self.sio, services, self.attendance, self.metrics, settings.join_page_max_bytes
         ).register(router)
@@ -83,12 +88,12 @@ class Realtime:
                 environ.get("REMOTE_ADDR"),
             )
             raise socketio.exceptions.ConnectionRefusedError("unauthorized") from None
-        conn = Connection(
-            sid=sid,
-            principal=principal,
-            send_bucket=self.limits.send_bucket(),
-            typing_bucket=self.limits.typing_bucket(),
-        )
+        if not await self.socket_cap.admit(principal.user.id, sid):
+            refusals.warning(
+                "cap", "socket refused: user_id=%s has too many sockets", principal.user.id
+            )
+            raise socketio.exceptions.ConnectionRefusedError("rate_limited")
+        conn = Connection(sid=sid, principal=principal)
         self.connections.add(conn)
         await self.sio.enter_room(sid, user_channel(principal.user.id))
         await self.sio.enter_room(sid, token_channel(principal.jti))
@@ -100,6 +105,7 @@ class Realtime:
         if conn is None:
             return
         conn.closed = True
+        await self.socket_cap.release(conn.user.id, sid)
         self.sessions.forget(conn)
         self.metrics.connected_sockets.dec()
         for room_id in list(conn.rooms):
@@ -111,9 +117,11 @@ class Realtime:
         presence heartbeat (which also reaps dead processes)."""
         await self.socket.start()
         await self.attendance.start()
+        self.socket_cap.start()
 
     async def stop(self) -> None:
         await self.publisher.drain()
         await self.sessions.stop()
         await self.attendance.stop()
+        await self.socket_cap.stop()
         await self.socket.stop()

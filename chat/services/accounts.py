@@ -12,6 +12,7 @@ from chat.domain import rules
 from chat.domain.errors import RateLimited, Unauthorized
 from chat.domain.models import User
 from chat.services.events import Publisher
+from chat.services.limits import RateLimiter
 from chat.services.passwords import hash_password, needs_rehash, verify_password
 from chat.services.tokens import Principal, TokenService
 from chat.storage import users
@@ -25,13 +26,18 @@ _KNOWN_USERS_MAX = 100_000
 # Tokens whose signature and claims verified, kept until they expire (a few hundred bytes
 # each): a REST client sends the same token with every request.
 _VERIFIED_TOKENS_MAX = 10_000
+# How long an address that logged in as a user stays "known" for that user (see _limit_login).
+KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
 class LoginLimits:
     per_user: int
+    """Attempts per (username, address) in a window; a successful login clears them."""
     per_address: int
     window_seconds: int
+    per_account: int = 100
+    """Attempts per username from all addresses; past it, only known addresses go on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +64,10 @@ class Accounts:
         counter: WindowCounter,
         limits: LoginLimits,
         publisher: Publisher,
+        limiter: RateLimiter,
     ) -> None:
         self._db = db
+        self._limiter = limiter
         self._tokens = tokens
         self._denylist = denylist
         self._counter = counter
@@ -68,17 +76,20 @@ class Accounts:
         self._known_users: set[int] = set()
         self._verified: dict[str, Principal] = {}
 
-    async def register(self, username: str, password: str) -> User:
+    async def register(self, username: str, password: str, address: str) -> User:
         """`username` and `password` as the edge parsed them with domain.rules."""
+        # Before the hash: a taken name costs the same Argon2 hash as a new one.
+        await self._limiter.check_address(address, "register")
         user = await users.create_user(self._db, username, await hash_password(password))
         log.info("register user_id=%s username=%s", user.id, user.username)
         return user
 
     async def login(self, username: str, password: str, address: str) -> Session:
         await self._limit(f"login:addr:{address}", self._limits.per_address, address, username)
-        await self._limit(
-            f"login:user:{username.lower()[:64]}", self._limits.per_user, address, username
-        )
+        name = username.lower()[:64]
+        pair = f"login:user:{name}:{address}"
+        await self._limit(pair, self._limits.per_user, address, username)
+        await self._limit_account(name, address, username)
         credentials = None
         if rules.USERNAME_RE.fullmatch(username) and len(password) <= rules.PASSWORD_MAX:
             credentials = await users.find_credentials(self._db, username)
@@ -91,6 +102,8 @@ class Accounts:
                 self._db, credentials.user.id, await hash_password(password)
             )
         log.info("login ok user_id=%s address=%s", credentials.user.id, address)
+        await self._counter.clear(pair)
+        await self._counter.hit(f"login:known:{name}:{address}", KNOWN_ADDRESS_SECONDS)
         token = self._tokens.issue(credentials.user)
         return Session(
             access_token=token, expires_in=self._tokens.ttl_seconds, user=credentials.user
@@ -103,6 +116,19 @@ class Accounts:
                 "login rate limited key=%s username=%r address=%s", key, username[:64], address
             )
             raise RateLimited("too many login attempts, try again later", retry_after=retry_after)
+
+    async def _limit_account(self, name: str, address: str, username: str) -> None:
+        """The ceiling per username over every address. Past it, an address that logged in
+        as this user before keeps its own allowance (the owner is never locked out by
+        someone else's guesses); any other address waits out the window."""
+        key = f"login:acct:{name}"
+        count, retry_after = await self._counter.hit(key, self._limits.window_seconds)
+        if count <= self._limits.per_account:
+            return
+        if await self._counter.count(f"login:known:{name}:{address}") > 0:
+            return
+        log.warning("login rate limited key=%s username=%r address=%s", key, username[:64], address)
+        raise RateLimited("too many login attempts, try again later", retry_after=retry_after)
 
     async def authenticate(self, token: object) -> Principal:
         """Verifies signature, algorithm, expiry and the deny-list; the user must exist (a

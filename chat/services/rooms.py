@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from enum import Enum
 
-from chat.domain.errors import Forbidden, InvalidInput, NotFound
+from chat.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chat.domain.models import Membership, Room, RoomView, User
 from chat.services.events import Publisher
+from chat.services.limits import RateLimiter
 from chat.storage import rooms, users
 from chat.storage.database import Database
 
@@ -24,9 +25,13 @@ class Need(Enum):
 
 
 class Rooms:
-    def __init__(self, db: Database, publisher: Publisher) -> None:
+    def __init__(
+        self, db: Database, publisher: Publisher, limiter: RateLimiter | None = None
+    ) -> None:
+        """Without a limiter (a test seeding data in-process) room creation is unlimited."""
         self._db = db
         self._publisher = publisher
+        self._limiter = limiter
 
     async def access(self, user: User, room_id: int, need: Need) -> tuple[Room, Membership | None]:
         """The room and the user's membership (one statement), or the refusal `need` names."""
@@ -47,6 +52,8 @@ class Rooms:
         return await rooms.list_visible_rooms(self._db, user.id)
 
     async def create_room(self, user: User, name: str, private: bool) -> Room:
+        if self._limiter is not None:
+            await self._limiter.check_user(user.id, "create_room")
         room = await rooms.create_room(self._db, name, private, user)
         await self._publisher.room_added(user.id, room)
         if not room.private:
@@ -90,9 +97,30 @@ class Rooms:
         return room
 
     async def leave_room(self, user: User, room_id: int) -> None:
-        if not await rooms.remove_member(self._db, room_id, user.id):
+        """The owner of a room with other members hands it over before leaving."""
+        outcome = await rooms.remove_member_unless_owner(self._db, room_id, user.id)
+        if outcome == "owner":
+            raise Conflict("the owner hands the room over (PATCH owner) before leaving")
+        if outcome != "left":
             raise NotFound("not a member of this room")
         await self._publisher.membership_ended(room_id, user.id)
+
+    async def hand_over(self, owner: User, room_id: int, username: str) -> Room:
+        """The owner makes another member the room's owner."""
+        room, _ = await self.access(owner, room_id, Need.SEE_ELSE_404)
+        if room.owner.id != owner.id:
+            log.warning("refused: user_id=%s hands over room_id=%s", owner.id, room_id)
+            raise Forbidden("only the owner hands the room over")
+        heir = await users.find_user(self._db, username)
+        if heir is None:
+            raise NotFound("user not found")
+        if heir.id != owner.id:
+            outcome = await rooms.hand_over(self._db, room_id, owner.id, heir.id)
+            if outcome == "not_member":
+                raise NotFound("the new owner must be a member of the room")
+            if outcome == "not_owner":
+                raise Forbidden("only the owner hands the room over")
+        return await self.get_room(owner, room_id)
 
     async def mark_read(self, user: User, room_id: int, seq: int) -> None:
         await self.access(user, room_id, Need.MEMBER_ELSE_403)

@@ -13,6 +13,9 @@ from chat.domain.models import User
 
 ALGORITHM = "HS256"
 _REQUIRED = ["exp", "iat", "nbf", "sub", "jti"]
+# 9999-12-31T23:59:59Z: the last instant Python's datetime (and so the deny-list) can hold.
+# No token this server issues comes near it; one that claims later is refused.
+LATEST_EXPIRY = 253_402_300_799
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,9 @@ class TokenService:
                 leeway=0,
             )
             user = User(id=int(claims["sub"]), username=str(claims["name"]))
-            return Principal(user=user, jti=str(claims["jti"]), expires_at=int(claims["exp"]))
-        except (jwt.PyJWTError, KeyError, ValueError, TypeError):
+            expires_at = int(claims["exp"])
+        except (jwt.PyJWTError, KeyError, ValueError, TypeError, OverflowError):
             raise Unauthorized() from None
+        if expires_at > LATEST_EXPIRY:
+            raise Unauthorized()
+        return Principal(user=user, jti=str(claims["jti"]), expires_at=expires_at)

@@ -16,6 +16,12 @@ class WindowCounter(Protocol):
         """Counts one hit; returns (hits in the current window, seconds until it ends)."""
         ...
 
+    async def count(self, key: str) -> int:
+        """Hits in the key's current window, counting none."""
+        ...
+
+    async def clear(self, key: str) -> None: ...
+
 
 class MemoryWindowCounter:
     def __init__(self, max_keys: int = 100_000) -> None:
@@ -32,6 +38,13 @@ class MemoryWindowCounter:
         count += 1
         self._counts[key] = (count, ends)
         return count, max(int(ends - now + 0.999), 1)
+
+    async def count(self, key: str) -> int:
+        count, ends = self._counts.get(key, (0, 0.0))
+        return count if ends > time.monotonic() else 0
+
+    async def clear(self, key: str) -> None:
+        self._counts.pop(key, None)
 
 
 class RedisWindowCounter:
@@ -50,3 +63,16 @@ class RedisWindowCounter:
         except REDIS_FAILURES as exc:
             raise Unavailable("rate limiter unavailable, try again") from exc
         return int(count), max(int(ttl), 1)
+
+    async def count(self, key: str) -> int:
+        try:
+            value = await self._redis.get(self._prefix + key)
+        except REDIS_FAILURES as exc:
+            raise Unavailable("rate limiter unavailable, try again") from exc
+        return int(value or 0)
+
+    async def clear(self, key: str) -> None:
+        try:
+            await self._redis.delete(self._prefix + key)
+        except REDIS_FAILURES as exc:
+            raise Unavailable("rate limiter unavailable, try again") from exc

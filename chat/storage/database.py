@@ -17,7 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from chat.storage import raw_pool
 from chat.storage.append import Appender, PostgresAppender, SqliteAppender
 from chat.storage.compiled import CompiledStatement
-from chat.storage.driver_errors import is_transient, unavailable
+from chat.storage.driver_errors import (
+    CONNECTION_FAILURES,
+    connection_failed,
+    is_transient,
+    unavailable,
+)
 from chat.storage.history import EngineHistory, History, PostgresHistory
 from chat.storage.raw_pool import RawPool
 from chat.storage.sqlite_lane import SqliteWriteLane
@@ -72,6 +77,14 @@ class Query:
         self.compiled = CompiledStatement(statement, raw_pool.DIALECT)
 
 
+_OUTAGES: tuple[type[BaseException], ...] = (
+    OperationalError,
+    SAInterfaceError,
+    PoolTimeout,
+    *CONNECTION_FAILURES,
+)
+
+
 def _transient(exc: DBAPIError) -> bool:
     orig = exc.orig
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
@@ -114,16 +127,10 @@ class Database:
     async def _translated(self) -> AsyncIterator[None]:
         try:
             yield
-        except (
-            OperationalError,
-            SAInterfaceError,
-            PoolTimeout,
-            TimeoutError,
-            OSError,
-        ) as exc:
+        except _OUTAGES as exc:
             raise unavailable(exc) from exc
         except DBAPIError as exc:
-            if exc.connection_invalidated or _transient(exc):
+            if exc.connection_invalidated or _transient(exc) or connection_failed(exc.orig):
                 raise unavailable(exc) from exc
             raise
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
+
 from chat.domain.errors import Unavailable
 
 log = logging.getLogger("chat.storage.database")
@@ -19,6 +21,25 @@ _TRANSIENT_CODES = ("57P01", "57P02", "57P03", "40001", "40P01")
 def is_transient(sqlstate: object) -> bool:
     return isinstance(sqlstate, str) and (
         sqlstate.startswith(_TRANSIENT_CLASSES) or sqlstate in _TRANSIENT_CODES
+    )
+
+
+# A connection that failed under the driver: refused, cut, timed out, or (asyncpg's
+# InternalClientError) left in a state the driver cannot use, as when PostgreSQL terminates
+# it mid-operation. The statement did not complete; another connection may succeed.
+CONNECTION_FAILURES: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+
+
+def connection_failed(orig: BaseException | None) -> bool:
+    """Whether a driver error (as SQLAlchemy wraps it, the driver's own in __cause__) is a
+    connection failure of CONNECTION_FAILURES."""
+    return isinstance(orig, CONNECTION_FAILURES) or isinstance(
+        getattr(orig, "__cause__", None), CONNECTION_FAILURES
     )
 
 

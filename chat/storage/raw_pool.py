@@ -26,7 +26,12 @@ from sqlalchemy.engine import URL
 
 from chat.domain.errors import Unavailable
 from chat.storage.compiled import CompiledStatement
-from chat.storage.driver_errors import UniqueViolation, is_transient, unavailable
+from chat.storage.driver_errors import (
+    CONNECTION_FAILURES,
+    UniqueViolation,
+    is_transient,
+    unavailable,
+)
 
 ACQUIRE_TIMEOUT = 10.0
 # Prepared statements run on generic plans after five executions; the room list's plan,
@@ -76,7 +81,7 @@ class RawPool:
         except asyncpg.UniqueViolationError:
             reusable = True
             raise UniqueViolation from None
-        except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
+        except CONNECTION_FAILURES as exc:
             raise unavailable(exc) from exc
         except asyncpg.PostgresError as exc:
             reusable = True
@@ -134,7 +139,7 @@ class RawPool:
         except BaseException as exc:
             self._opened -= 1
             self._wake_one()
-            if isinstance(exc, OSError | asyncpg.PostgresError | asyncpg.InterfaceError):
+            if isinstance(exc, (asyncpg.PostgresError, *CONNECTION_FAILURES)):
                 raise unavailable(exc) from exc
             raise
 

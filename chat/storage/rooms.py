@@ -162,6 +162,60 @@ async def remove_member(db: Database, room_id: int, user_id: int) -> bool:
     return result.rowcount > 0
 
 
+async def remove_member_unless_owner(db: Database, room_id: int, user_id: int) -> str:
+    """Removes the membership unless the user owns the room and others are still in it:
+    "left", "owner" (refused: hand the room over first) or "not_member"."""
+    others = memberships.alias("others")
+    async with db.transaction() as conn:
+        owner_id = (
+            await conn.execute(select(rooms.c.owner_id).where(rooms.c.id == room_id))
+        ).scalar_one_or_none()
+        if owner_id == user_id:
+            crowded = (
+                await conn.execute(
+                    select(others.c.user_id)
+                    .where(others.c.room_id == room_id, others.c.user_id != user_id)
+                    .limit(1)
+                )
+            ).first()
+            if crowded is not None:
+                return "owner"
+        result = await conn.execute(
+            delete(memberships).where(
+                memberships.c.room_id == room_id, memberships.c.user_id == user_id
+            )
+        )
+    return "left" if result.rowcount > 0 else "not_member"
+
+
+async def hand_over(db: Database, room_id: int, owner_id: int, heir_id: int) -> str:
+    """Makes `heir_id`, a member, the room's owner: "ok", "not_owner" or "not_member"."""
+    async with db.transaction() as conn:
+        heir = (
+            await conn.execute(
+                select(memberships.c.user_id).where(
+                    memberships.c.room_id == room_id, memberships.c.user_id == heir_id
+                )
+            )
+        ).first()
+        if heir is None:
+            return "not_member"
+        moved = await conn.execute(
+            update(rooms)
+            .where(rooms.c.id == room_id, rooms.c.owner_id == owner_id)
+            .values(owner_id=heir_id)
+        )
+        if moved.rowcount == 0:
+            return "not_owner"
+        for user_id, role in ((owner_id, MEMBER), (heir_id, OWNER)):
+            await conn.execute(
+                update(memberships)
+                .where(memberships.c.room_id == room_id, memberships.c.user_id == user_id)
+                .values(role=role)
+            )
+    return "ok"
+
+
 async def advance_read_marker(db: Database, room_id: int, user_id: int, seq: int) -> bool:
     """Moves the read marker forward only, never past the room's last seq."""
     async with db.transaction() as conn:

@@ -64,6 +64,10 @@ def start_server(
         "DB_POOL_SIZE": str(DB_POOL_SIZE),
         "LOGIN_RATE_PER_USER": "1000000",
         "LOGIN_RATE_PER_ADDRESS": "1000000",
+        "REGISTER_RATE_PER_SECOND": "1000000",
+        "REGISTER_RATE_BURST": "1000000",
+        "ROOM_CREATE_RATE_PER_SECOND": "1000000",
+        "ROOM_CREATE_RATE_BURST": "1000000",
         "PYTHONPATH": str(REPO_ROOT),
     }
     command = [

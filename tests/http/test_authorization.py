@@ -13,7 +13,7 @@ import pytest
 from tests.http.conftest import Cast, RoomMaker, assert_error
 
 ROLES = ("outsider", "member", "owner")
-CODES = {400: "invalid", 403: "forbidden", 404: "not_found"}
+CODES = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict"}
 
 # endpoint -> visibility -> status for (outsider, member, owner)
 MATRIX: dict[str, dict[str, tuple[int, int, int]]] = {
@@ -22,7 +22,8 @@ MATRIX: dict[str, dict[str, tuple[int, int, int]]] = {
     # Joining a room one already belongs to is a no-op that succeeds.
     "join": {"public": (201, 201, 201), "private": (404, 201, 201)},
     "add another user": {"public": (403, 403, 403), "private": (404, 403, 201)},
-    "leave": {"public": (404, 204, 204), "private": (404, 204, 204)},
+    # The owner of a room with other members hands it over before leaving.
+    "leave": {"public": (404, 204, 409), "private": (404, 204, 409)},
 }
 
 CASES = [

@@ -1,6 +1,8 @@
-"""Login attempts are limited per username and per client address: 429 with Retry-After.
+"""Login attempts are limited per username and client address, and per client address:
+429 with Retry-After.
 
-The limits server allows 3 attempts per username and 5 per address in a 60 s window. The
+The limits server allows 3 attempts per username from one address and 5 per address in a
+60 s window. The
 client address is what uvicorn takes from X-Forwarded-For, which it trusts from 127.0.0.1
 (a proxy in front of the server), so each test speaks from addresses of its own: with
 Redis the counters are shared with the main server, where every other test logs in from
@@ -47,16 +49,19 @@ def assert_limited(response: httpx.Response, window: int = 60) -> None:
     assert 1 <= retry_after <= window
 
 
-async def test_a_username_is_limited_whatever_the_password(limits_server: ServerProcess) -> None:
+async def test_a_username_is_limited_per_address_whatever_the_password(
+    limits_server: ServerProcess,
+) -> None:
     async with httpx.AsyncClient(base_url=limits_server.url, timeout=30) as client:
         source = address()
         target, _ = await register_only(client)
         for attempt in range(3):
             name = target if attempt % 2 else target.upper()
             assert_error(await login(client, name, "wrong-password", source), 401, "unauthorized")
-        # The right password no longer helps, from this address or any other.
+        # The right password no longer helps from this address; from another it does (the
+        # owner is not locked out by someone else's guesses).
         assert_limited(await login(client, target, "right-password", source))
-        assert_limited(await login(client, target, "right-password", address()))
+        assert (await login(client, target, "right-password", address())).status_code == 200
         # Another user is not affected.
         bystander, password = await register_only(client)
         ok = await login(client, bystander, password, address())

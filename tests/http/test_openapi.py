@@ -10,15 +10,16 @@ import pytest
 # (method, path): (success status, success model or None, failure statuses of the contract
 # and of the edge: 413/415 where a body is read, 503 where a store is asked)
 CONTRACT: dict[tuple[str, str], tuple[int, str | None, set[int]]] = {
-    ("post", "/auth/register"): (201, "User", {400, 409, 413, 415, 503}),
+    ("post", "/auth/register"): (201, "User", {400, 409, 413, 415, 429, 503}),
     ("post", "/auth/login"): (200, "Token", {400, 401, 413, 415, 429, 503}),
     ("post", "/auth/logout"): (204, None, {401, 413, 503}),
     ("get", "/users/me"): (200, "User", {401, 503}),
     ("get", "/rooms"): (200, "ListedRoom", {401, 503}),
-    ("post", "/rooms"): (201, "Room", {400, 401, 409, 413, 415, 503}),
+    ("post", "/rooms"): (201, "Room", {400, 401, 409, 413, 415, 429, 503}),
     ("get", "/rooms/{room_id}"): (200, "Room", {401, 404, 503}),
+    ("patch", "/rooms/{room_id}"): (200, "Room", {400, 401, 403, 404, 413, 415, 503}),
     ("post", "/rooms/{room_id}/members"): (201, "Room", {400, 401, 403, 404, 413, 415, 503}),
-    ("delete", "/rooms/{room_id}/members/me"): (204, None, {401, 404, 503}),
+    ("delete", "/rooms/{room_id}/members/me"): (204, None, {401, 404, 409, 503}),
     ("get", "/rooms/{room_id}/messages"): (200, "MessagePage", {400, 401, 403, 404, 503}),
 }
 PUBLIC = {("post", "/auth/register"), ("post", "/auth/login")}

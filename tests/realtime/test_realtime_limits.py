@@ -1,4 +1,4 @@
-"""Limits and hostile input: rate limits per socket, unknown events, malformed packets and
+"""Limits and hostile input: rate limits per user, unknown events, malformed packets and
 oversized frames. No input stops the server serving everyone else."""
 
 from __future__ import annotations
@@ -30,15 +30,18 @@ def limited(spawn: Callable[..., ServerProcess]) -> ServerProcess:
     )
 
 
-async def test_send_and_typing_are_rate_limited_per_socket(
+async def test_send_and_typing_are_rate_limited_per_user(
     limited: ServerProcess, sockets: Callable[..., SocketClient]
 ) -> None:
     async with httpx.AsyncClient(base_url=limited.url, timeout=30) as http:
         account = await register(http)
+        neighbour = await register(http)
         room = await create_room(http, account)
     first = await sockets(account.token, limited.url).connect()
     second = await sockets(account.token, limited.url).connect()
+    third = await sockets(neighbour.token, limited.url).connect()
     await join(first, room["id"])
+    await join(third, room["id"])
 
     def payload() -> dict[str, Any]:
         return {"room_id": room["id"], "body": "hi", "client_id": uuid.uuid4().hex}
@@ -49,9 +52,11 @@ async def test_send_and_typing_are_rate_limited_per_socket(
     typing = [await first.call("typing", {"room_id": room["id"]}) for _ in range(3)]
     assert [a["ok"] for a in typing] == [True, True, False]
     assert code(typing[2]) == "rate_limited"
-    # Another socket has buckets of its own.
-    succeeded(await second.call("send", payload()))
-    succeeded(await second.call("typing", {"room_id": room["id"]}))
+    # The user's other socket draws on the same buckets; another user has buckets of its own.
+    assert code(await second.call("send", payload())) == "rate_limited"
+    assert code(await second.call("typing", {"room_id": room["id"]})) == "rate_limited"
+    succeeded(await third.call("send", payload()))
+    succeeded(await third.call("typing", {"room_id": room["id"]}))
 
 
 async def test_unknown_events_and_wrong_arity_are_invalid(

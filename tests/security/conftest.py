@@ -10,7 +10,8 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +33,24 @@ def isolated(spawn: Spawn, backend: Backend) -> Spawn:
         return spawn(name, REDIS_PREFIX=prefix, **env)
 
     return start
+
+
+@pytest.fixture
+def ephemeral(backend: Backend, run_dir: Path) -> Iterator[Spawn]:
+    """isolated(), but each server stops when the test ends: the shared PostgreSQL takes
+    100 connections, and servers kept for the whole session use them up."""
+    started: list[ServerProcess] = []
+
+    def start(name: str, **env: str) -> ServerProcess:
+        run = uuid.uuid4().hex[:6]
+        env = {"REDIS_PREFIX": f"{backend.redis_prefix}:{name}{run}", **env}
+        process = ServerProcess(backend, run_dir, f"{name}-{run}", **env)
+        started.append(process)
+        return process.start()
+
+    yield start
+    for process in started:
+        process.close()
 
 
 def b64(data: bytes) -> str:

@@ -156,7 +156,7 @@ async def test_rest_body_over_max_request_bytes_is_refused(
     assert response.json()["code"] == "too_large"
 
 
-async def test_sends_are_rate_limited_per_socket(
+async def test_sends_are_rate_limited(
     spawn: Callable[..., ServerProcess],
 ) -> None:
     server = spawn("ratelimit", SEND_RATE_PER_SECOND="2", SEND_RATE_BURST="3")
