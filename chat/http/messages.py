@@ -109,6 +109,8 @@ class HistoryResource(AsyncResource):
         """Send a message, as a socket `send` does: durable before answered, idempotent."""
         principal = await caller()
         new = payloads.new_message(json_body())
+        # The socket send's limit, per user: a REST send and a socket send count alike.
+        await services().limits.check_user(principal.user.id, "send")
         result = await services().messages.send_message(
             principal.user, room_id, new.body, new.client_id
         )

@@ -189,3 +189,36 @@ class MembershipResource(AsyncResource):
         principal = await caller()
         await services().rooms.leave_room(principal.user, room_id)
         return no_content()
+
+
+@ns.route(f"{ROOM_URL}/members/<int(min=1, max={INT_MAX}):user_id>")
+@ns.doc(
+    params={
+        **room_id_param(),
+        "user_id": {
+            "description": "the member's user id",
+            "type": "integer",
+            "minimum": 1,
+            "maximum": INT_MAX,
+        },
+    }
+)
+class MemberResource(AsyncResource):
+    @ns.doc(security=BEARER)
+    @ns.response(204, "Removed; the member's sockets left the room")
+    @errors(
+        ns,
+        401,
+        403,
+        404,
+        409,
+        503,
+        e403="Only the room's owner removes members",
+        e404="No such room or member, or a private room the caller is not in",
+        e409="The owner removing itself from a room with other members: hand it over first",
+    )
+    async def delete(self, room_id: int, user_id: int) -> Response:
+        """The owner removes a member from the room."""
+        principal = await caller()
+        await services().rooms.remove_member(principal.user, room_id, user_id)
+        return no_content()

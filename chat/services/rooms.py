@@ -105,6 +105,20 @@ class Rooms:
             raise NotFound("not a member of this room")
         await self._publisher.membership_ended(room_id, user.id)
 
+    async def remove_member(self, owner: User, room_id: int, user_id: int) -> None:
+        """The owner removes a member, whose sockets leave the room at once on every
+        process. Removing oneself is leaving (refused while others are members)."""
+        if user_id == owner.id:
+            await self.leave_room(owner, room_id)
+            return
+        room, _ = await self.access(owner, room_id, Need.SEE_ELSE_404)
+        if room.owner.id != owner.id:
+            log.warning("refused: user_id=%s removes from room_id=%s", owner.id, room_id)
+            raise Forbidden("only the owner removes members")
+        if not await rooms.remove_member(self._db, room_id, user_id):
+            raise NotFound("not a member of this room")
+        await self._publisher.membership_ended(room_id, user_id)
+
     async def hand_over(self, owner: User, room_id: int, username: str) -> Room:
         """The owner makes another member the room's owner."""
         room, _ = await self.access(owner, room_id, Need.SEE_ELSE_404)

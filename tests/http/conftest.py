@@ -29,6 +29,7 @@ PROTECTED = [
     ("GET", "/api/rooms/{room_id}"),
     ("POST", "/api/rooms/{room_id}/members"),
     ("DELETE", "/api/rooms/{room_id}/members/me"),
+    ("DELETE", "/api/rooms/{room_id}/members/{user_id}"),
     ("GET", "/api/rooms/{room_id}/messages"),
     ("POST", "/api/rooms/{room_id}/messages"),
     ("GET", "/api/search"),

@@ -175,7 +175,7 @@ async def test_protected_endpoints_refuse_missing_or_malformed_credentials(
 ) -> None:
     method, path = method_path.split(" ")
     headers = {} if authorization is None else {"Authorization": authorization}
-    response = await http.request(method, path.format(room_id=1), headers=headers)
+    response = await http.request(method, path.format(room_id=1, user_id=1), headers=headers)
     assert_error(response, 401, "unauthorized")
     assert response.headers["www-authenticate"] == "Bearer"
 

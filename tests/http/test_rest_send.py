@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from tests.http.conftest import Cast, RoomMaker, assert_error
-from tests.support.clients import SocketClient, create_room
+from tests.support.clients import SocketClient, create_room, register
 from tests.support.contract import MESSAGE_KEYS
 
 
@@ -112,3 +112,31 @@ async def test_4000_characters_of_emoji_are_one_message(
     response = await post(http, room["id"], cast.owner.headers, payload(body=body))
     assert response.status_code == 201, response.text
     assert response.json()["body"] == body
+
+
+async def test_rest_and_socket_sends_share_one_per_user_limit(
+    spawn: Callable[..., Any], sockets: Callable[..., SocketClient]
+) -> None:
+    tight = spawn("restsend", SEND_RATE_BURST="3", SEND_RATE_PER_SECOND="0.01")
+    async with httpx.AsyncClient(base_url=tight.url, timeout=30) as http:
+        owner = await register(http)
+        room = await create_room(http, owner)
+        socket = await sockets(owner.token, tight.url).connect()
+        ack = await socket.call(
+            "send", {"room_id": room["id"], "body": "one", "client_id": uuid.uuid4().hex}
+        )
+        assert ack["ok"], ack
+        for _ in range(2):
+            response = await post(http, room["id"], owner.headers, payload())
+            assert response.status_code == 201, response.text
+        over = await post(http, room["id"], owner.headers, payload())
+        assert_error(over, 429, "rate_limited")
+        assert int(over.headers["Retry-After"]) >= 1
+        ack = await socket.call(
+            "send", {"room_id": room["id"], "body": "four", "client_id": uuid.uuid4().hex}
+        )
+        assert (
+            ack == {"ok": False, "error": ack["error"]} and ack["error"]["code"] == "rate_limited"
+        )
+        history = await http.get(f"/api/rooms/{room['id']}/messages", headers=owner.headers)
+        assert len(history.json()["messages"]) == 3
