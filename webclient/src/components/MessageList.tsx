@@ -1,7 +1,7 @@
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Room, User } from '../api/events';
 import { dayKey, formatDay, sameGroup } from '../lib/format';
-import type { RoomView } from '../store/reducer';
+import type { RoomView } from '../store/state';
 import { highestSeq, orderedMessages } from '../store/timeline';
 import { useStore } from '../store/useChat';
 import { Icon } from './Icon';

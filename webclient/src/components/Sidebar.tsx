@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { splitRooms } from '../store/reducer';
+import { splitRooms } from '../store/roomList';
 import { useChatState, useStore } from '../store/useChat';
 import { Avatar } from './Avatar';
 import { ConnectionBadge } from './ConnectionBadge';

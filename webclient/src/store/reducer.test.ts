@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { alice, bob, message, room } from '../test/factories';
-import {
-  initialState,
-  reducer,
-  splitRooms,
-  type Action,
-  type ChatState,
-  type PendingMessage,
-} from './reducer';
+import { initialState, reducer, type Action, type ChatState } from './reducer';
+import { splitRooms } from './roomList';
+import type { PendingMessage } from './state';
 
 function run(actions: Action[], start: ChatState = initialState): ChatState {
   return actions.reduce(reducer, start);
