@@ -65,6 +65,10 @@ export class ChatStore extends StoreCore {
   addMember = (roomId: number, username: string): Promise<Result> =>
     this.rooms.addMember(roomId, username);
   leaveRoom = (roomId: number): Promise<Result> => this.rooms.leave(roomId);
+  handOver = (roomId: number, username: string): Promise<Result> =>
+    this.rooms.handOver(roomId, username);
+  /** The Retry of a room whose messages could not be loaded. */
+  retryRoom = (roomId: number): Promise<void> => this.rooms.load(roomId);
   openRoom = (roomId: number): Promise<void> => this.rooms.open(roomId);
   closeActiveRoom = (): void => {
     this.rooms.closeActive();

@@ -93,9 +93,10 @@ export class ConnectionPart {
   private onConnect(): void {
     const store = this.store;
     store.dispatch({ type: 'connection/status', status: 'connected' });
-    // Resume: every open room is joined again from the highest seq it holds.
+    // Resume: every open room is joined again from the highest seq it holds; one
+    // whose history failed (or never loaded) loads its newest page first.
     for (const roomId of Object.keys(store.getState().views).map(Number)) {
-      void store.rooms.join(roomId);
+      void store.rooms.load(roomId);
     }
     void store.rooms.refresh();
   }

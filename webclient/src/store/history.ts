@@ -10,6 +10,14 @@ export const PAGE_SIZE = 50;
 export const GAP_PAGE_SIZE = 200;
 const MAX_GAP_PAGES = 100;
 
+/** What a reader is told when a room's messages cannot be loaded (never the raw answer). */
+export function loadFailure(error: unknown): string {
+  const status = error instanceof ApiError ? error.status : -1;
+  if (status === 0) return 'Cannot reach the server. The messages load once it answers again.';
+  if (status === 403 || status === 404) return 'This room is not available to you.';
+  return 'The messages of this room could not be loaded.';
+}
+
 export class HistoryPart {
   private readonly loading = new Set<number>();
 
@@ -38,11 +46,7 @@ export class HistoryPart {
       return true;
     } catch (error) {
       if (epoch !== store.epoch) return false;
-      store.dispatch({
-        type: 'room/failed',
-        roomId,
-        error: error instanceof ApiError ? error.message : 'Could not load this room.',
-      });
+      store.dispatch({ type: 'room/failed', roomId, error: loadFailure(error) });
       return false;
     } finally {
       this.loading.delete(roomId);

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { User } from '../api/events';
+import { flush } from '../test/fakeBackend';
 import { bodies, signedIn, t, setUpStoreTests } from '../test/storeHarness';
 import { READ_DEBOUNCE_MS, TYPING_SHOW_MS, TYPING_THROTTLE_MS } from './chatStore';
 
@@ -31,6 +32,23 @@ describe('live events', () => {
     expect(store.getState().rooms[room.id]?.unread).toBe(3);
   });
 
+  it("never counts one's own messages from another tab or device as unread", async () => {
+    const room = t.backend.addRoom('general', t.alice, false, [t.alice, t.bob]);
+    const quiet = t.backend.addRoom('quiet', t.alice, false, [t.alice, t.bob]);
+    const store = await signedIn();
+    await store.openRoom(quiet.id);
+    await store.openRoom(room.id);
+    t.visible = false;
+    // Sent by alice elsewhere: arrives here as a live `message` whose sender is alice.
+    t.backend.post(room.id, t.alice, 'from my phone', true);
+    t.backend.post(quiet.id, t.alice, 'from my laptop', true);
+    expect(bodies(store, room.id)).toEqual(['from my phone']);
+    expect(store.getState().rooms[room.id]?.unread).toBe(0);
+    expect(store.getState().rooms[quiet.id]?.unread).toBe(0);
+    t.backend.post(quiet.id, t.bob, 'from bob', true);
+    expect(store.getState().rooms[quiet.id]?.unread).toBe(1);
+  });
+
   it('shows who types, for a few seconds', async () => {
     vi.useFakeTimers();
     const room = t.backend.addRoom('general', t.alice, false, [t.alice, t.bob]);
@@ -54,6 +72,21 @@ describe('live events', () => {
     c.handlers.presence({ room_id: room.id, user: t.bob, online: true });
     expect(Object.values(store.getState().views[room.id]!.online)).toEqual([t.alice, t.bob]);
     c.handlers.presence({ room_id: room.id, user: t.bob, online: false });
+    expect(Object.values(store.getState().views[room.id]!.online)).toEqual([t.alice]);
+  });
+
+  it('keeps the last known online list (oneself included) while reconnecting', async () => {
+    const room = t.backend.addRoom('general', t.alice, false, [t.alice, t.bob]);
+    const store = await signedIn();
+    await store.openRoom(room.id);
+    const c = t.backend.latestConnection();
+    c.handlers.presence({ room_id: room.id, user: t.bob, online: true });
+    c.drop();
+    expect(store.getState().connection).toBe('reconnecting');
+    expect(Object.values(store.getState().views[room.id]!.online)).toEqual([t.alice, t.bob]);
+    c.open();
+    await flush();
+    // The rejoin's ack is the truth again: bob has no socket in the room.
     expect(Object.values(store.getState().views[room.id]!.online)).toEqual([t.alice]);
   });
 

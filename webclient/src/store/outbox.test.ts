@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { flush } from '../test/fakeBackend';
-import { bodies, signedIn, t, setUpStoreTests } from '../test/storeHarness';
-import { MAX_AUTO_ATTEMPTS } from './chatStore';
+import { bodies, makeStore, signedIn, t, setUpStoreTests } from '../test/storeHarness';
+import { MAX_AUTO_ATTEMPTS, TOKEN_KEY } from './chatStore';
+import { OUTBOX_KEY } from './outbox';
 
 setUpStoreTests();
 
@@ -116,6 +117,74 @@ describe('sending', () => {
     await flush();
     expect(bodies(store, room.id)).toEqual(['written offline']);
     expect(store.getState().views[room.id]!.pending).toEqual([]);
+  });
+
+  it('keeps unsent messages over a reload and sends each once', async () => {
+    const room = t.backend.addRoom('general', t.alice);
+    const first = await signedIn();
+    await first.openRoom(room.id);
+    first.closeActiveRoom();
+    t.backend.latestConnection().drop();
+    first.send(room.id, 'one');
+    first.send(room.id, 'two');
+    await flush();
+    const key = OUTBOX_KEY + String(t.alice.id);
+    expect(JSON.parse(t.storage.getItem(key) ?? '[]')).toHaveLength(2);
+    // Reload: a new store on the same storage, the old socket gone.
+    t.backend.latestConnection().close();
+    const second = makeStore();
+    await second.restore();
+    await flush();
+    expect(bodies(second, room.id)).toEqual(['one', 'two']);
+    expect(second.getState().views[room.id]?.pending).toEqual([]);
+    expect(t.backend.record(room.id).messages.map((m) => m.client_id)).toEqual([
+      'uuid-1',
+      'uuid-2',
+    ]);
+    expect(t.storage.getItem(key)).toBeNull();
+    expect(second.getState().activeRoomId).toBeNull();
+  });
+
+  it('a message stored before the reload whose ack was lost is not stored twice', async () => {
+    const room = t.backend.addRoom('general', t.alice);
+    const first = await signedIn();
+    await first.openRoom(room.id);
+    // Committed, but neither the ack nor the broadcast reaches this tab.
+    t.backend.overrides.send = (payload) => {
+      t.backend.post(payload.room_id, t.alice, payload.body, false, payload.client_id);
+      return { ok: false, error: { code: 'timeout', message: 'No answer.' } };
+    };
+    first.send(room.id, 'maybe');
+    await flush();
+    expect(t.storage.getItem(OUTBOX_KEY + String(t.alice.id))).toContain('maybe');
+    delete t.backend.overrides.send;
+    t.backend.latestConnection().close();
+    const second = makeStore();
+    await second.restore();
+    await flush();
+    expect(bodies(second, room.id)).toEqual(['maybe']);
+    expect(second.getState().views[room.id]?.pending).toEqual([]);
+    expect(t.backend.record(room.id).messages).toHaveLength(1);
+  });
+
+  it('the outbox belongs to its user and goes with a logout', async () => {
+    const room = t.backend.addRoom('general', t.alice);
+    const store = await signedIn();
+    await store.openRoom(room.id);
+    t.backend.latestConnection().drop();
+    store.send(room.id, 'for later');
+    await flush();
+    const key = OUTBOX_KEY + String(t.alice.id);
+    expect(t.storage.getItem(key)).not.toBeNull();
+    t.storage.setItem(TOKEN_KEY, t.backend.tokenFor(t.bob));
+    t.storage.setItem(`${OUTBOX_KEY}${String(t.bob.id)}`, '{not json');
+    const asBob = makeStore();
+    await asBob.restore();
+    await flush();
+    expect(asBob.getState().views[room.id]?.pending ?? []).toEqual([]);
+    expect(t.storage.getItem(key)).not.toBeNull();
+    await store.logout();
+    expect(t.storage.getItem(key)).toBeNull();
   });
 
   it('edits and deletes own messages', async () => {

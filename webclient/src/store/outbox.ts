@@ -2,12 +2,14 @@
  * Messages the user sent that the server has not acknowledged: shown at once,
  * confirmed by the ack, retried with one client_id so none is ever stored twice.
  */
-import { LIMITS } from '../api/events';
+import { LIMITS, type User } from '../api/events';
 import type { ChatStore } from './chatStore';
 import type { Result } from './core';
 import type { PendingMessage } from './state';
 
 export const SEND_TIMEOUT_MS = 8000;
+/** Followed by the user's id: that user's unsent messages, kept across reloads. */
+export const OUTBOX_KEY = 'chatapp.outbox.';
 export const MAX_AUTO_ATTEMPTS = 5;
 
 /** Ack errors worth another try with the same client_id. */
@@ -27,10 +29,85 @@ export function checkBody(text: string, emptyMessage: string): Result & { body: 
   return { ok: true, body };
 }
 
+function isPending(value: unknown): value is PendingMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const p = value as Record<string, unknown>;
+  return (
+    typeof p.client_id === 'string' &&
+    typeof p.room_id === 'number' &&
+    typeof p.body === 'string' &&
+    typeof p.created_at === 'string' &&
+    (p.status === 'queued' || p.status === 'sending' || p.status === 'failed')
+  );
+}
+
+function parseStored(text: string | null): PendingMessage[] {
+  if (!text) return [];
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? value.filter(isPending) : [];
+  } catch {
+    return [];
+  }
+}
+
 export class OutboxPart {
   private readonly inFlight = new Map<string, symbol>();
+  /** The user whose outbox is mirrored to storage; null while signed out. */
+  private storedFor: number | null = null;
+  private saved = '';
 
-  constructor(private readonly store: ChatStore) {}
+  constructor(private readonly store: ChatStore) {
+    store.subscribe(() => {
+      this.save();
+    });
+  }
+
+  /**
+   * At sign-in: bring back this user's unsent messages from storage. Each keeps
+   * its client_id, so one that did reach the server before the reload is stored
+   * once (the server answers a repeated client_id with the original message).
+   */
+  restore(user: User): void {
+    const store = this.store;
+    const pending = parseStored(store.deps.storage.getItem(OUTBOX_KEY + String(user.id))).map(
+      (p): PendingMessage => ({
+        ...p,
+        status: p.status === 'failed' ? 'failed' : 'queued',
+        error: typeof p.error === 'string' ? p.error : null,
+        attempts: 0,
+      }),
+    );
+    this.storedFor = user.id;
+    this.saved = '';
+    if (pending.length > 0) store.dispatch({ type: 'outbox/restored', pending });
+  }
+
+  /** The session ends: stop mirroring (what is stored stays for the next sign-in). */
+  detach(): void {
+    this.storedFor = null;
+    this.saved = '';
+  }
+
+  /** Logout on purpose: the unsent messages go with the session. */
+  forgetStored(): void {
+    if (this.storedFor !== null) {
+      this.store.deps.storage.removeItem(OUTBOX_KEY + String(this.storedFor));
+    }
+    this.detach();
+  }
+
+  private save(): void {
+    const state = this.store.getState();
+    if (this.storedFor === null || state.session.user?.id !== this.storedFor) return;
+    const all = Object.values(state.views).flatMap((view) => view.pending);
+    const text = all.length === 0 ? '' : JSON.stringify(all);
+    if (text === this.saved) return;
+    this.saved = text;
+    const key = OUTBOX_KEY + String(this.storedFor);
+    if (text) this.store.deps.storage.setItem(key, text);
+    else this.store.deps.storage.removeItem(key);
+  }
 
   /** Acks of a connection that ended never come: forget what was awaiting one. */
   forgetInFlight(): void {

@@ -39,10 +39,11 @@ export function reducer(state: ChatState, action: Action): ChatState {
     case 'connection/status':
       return state.connection === action.status ? state : { ...state, connection: action.status };
     case 'connection/lost': {
-      // Joins, presence and typing belong to a connection: all of it is void now.
+      // Joins and typing belong to a connection: they are void now. The online list
+      // stays as last known until the rejoin's ack replaces it.
       const views: Record<number, RoomView> = {};
       for (const [id, view] of Object.entries(state.views)) {
-        views[Number(id)] = { ...view, joined: false, online: {}, typing: {} };
+        views[Number(id)] = { ...view, joined: false, typing: {} };
       }
       return { ...state, connection: action.status, views };
     }
@@ -82,10 +83,35 @@ export function reducer(state: ChatState, action: Action): ChatState {
       };
     }
     case 'room/opened': {
-      const views = state.views[action.roomId]
-        ? state.views
-        : { ...state.views, [action.roomId]: newView(action.roomId) };
-      return { ...state, views, activeRoomId: action.roomId };
+      const room = state.rooms[action.roomId];
+      const unread = room?.unread ?? 0;
+      const view = state.views[action.roomId] ?? newView(action.roomId);
+      // The divider marks what was unread when the room was opened, and stays put.
+      const opened: RoomView =
+        unread > 0 && room
+          ? { ...view, unreadAtOpen: unread, lastSeqAtOpen: room.last_seq }
+          : view.unreadAtOpen > 0 && state.activeRoomId !== action.roomId
+            ? { ...view, unreadAtOpen: 0, lastSeqAtOpen: 0 }
+            : view;
+      return {
+        ...state,
+        views: opened === state.views[action.roomId] ? state.views : { ...state.views, [action.roomId]: opened },
+        activeRoomId: action.roomId,
+      };
+    }
+    case 'room/retrying':
+      return withView(state, action.roomId, (view) =>
+        view.status === 'error' ? { ...view, status: 'loading', error: null } : view,
+      );
+    case 'outbox/restored': {
+      // Unsent messages kept over a reload: their rooms open (not shown) to send them.
+      const views = { ...state.views };
+      for (const pending of action.pending) {
+        const view = views[pending.room_id] ?? newView(pending.room_id);
+        if (view.pending.some((p) => p.client_id === pending.client_id)) continue;
+        views[pending.room_id] = { ...view, pending: [...view.pending, pending] };
+      }
+      return { ...state, views };
     }
     case 'room/activated':
       return state.activeRoomId === action.roomId

@@ -105,7 +105,10 @@ describe('resume after a drop', () => {
     t.backend.overrides.join = () => ({ ok: false, error: { code: 'forbidden', message: 'No.' } });
     const store = await signedIn();
     await store.openRoom(room.id);
-    expect(store.getState().views[room.id]).toMatchObject({ status: 'error', error: 'No.' });
+    expect(store.getState().views[room.id]).toMatchObject({
+      status: 'error',
+      error: 'This room is not available to you.',
+    });
     t.backend.overrides.join = () => ({
       ok: false,
       error: { code: 'unauthorized', message: 'unauthorized' },

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { seqs, signedIn, t, setUpStoreTests } from '../test/storeHarness';
+import { ApiError } from '../api/http';
+import { flush } from '../test/fakeBackend';
+import { bodies, seqs, signedIn, t, setUpStoreTests } from '../test/storeHarness';
 
 setUpStoreTests();
 
@@ -72,10 +74,66 @@ describe('rooms', () => {
     const store = await signedIn();
     t.backend.rooms.delete(room.id);
     await store.openRoom(room.id);
+    // A clear message, never the server's raw text.
     expect(store.getState().views[room.id]).toMatchObject({
       status: 'error',
-      error: 'Room not found.',
+      error: 'This room is not available to you.',
     });
+  });
+
+  it('a history load that failed can be retried, and retries by itself on reconnect', async () => {
+    const room = t.backend.addRoom('general', t.alice);
+    t.backend.post(room.id, t.bob, 'hello');
+    const store = await signedIn();
+    const down = new ApiError(0, 'network', 'Cannot reach the server.');
+    t.backend.failHttp('messages', down);
+    await store.openRoom(room.id);
+    expect(store.getState().views[room.id]).toMatchObject({
+      status: 'error',
+      error: 'Cannot reach the server. The messages load once it answers again.',
+    });
+    await store.retryRoom(room.id);
+    expect(store.getState().views[room.id]?.status).toBe('ready');
+    expect(bodies(store, room.id)).toEqual(['hello']);
+
+    const other = t.backend.addRoom('other', t.alice);
+    t.backend.post(other.id, t.bob, 'there');
+    t.backend.failHttp('messages', new ApiError(500, 'http_500', 'Internal Server Error'));
+    await store.openRoom(other.id);
+    expect(store.getState().views[other.id]).toMatchObject({
+      status: 'error',
+      error: 'The messages of this room could not be loaded.',
+    });
+    t.backend.latestConnection().drop();
+    t.backend.latestConnection().open();
+    await flush();
+    expect(store.getState().views[other.id]).toMatchObject({ status: 'ready', joined: true });
+    expect(bodies(store, other.id)).toEqual(['there']);
+  });
+});
+
+describe('an owner leaving', () => {
+  it('is refused while others are members; hands the room over, then leaves', async () => {
+    const room = t.backend.addRoom('secret', t.alice, true, [t.alice, t.bob]);
+    const store = await signedIn();
+    await store.openRoom(room.id);
+    const refused = await store.leaveRoom(room.id);
+    expect(refused).toMatchObject({ ok: false, code: 'conflict' });
+    expect(store.getState().views[room.id]).toBeDefined();
+    expect(await store.handOver(room.id, 'nobody')).toMatchObject({ ok: false, code: 'not_found' });
+    expect(await store.handOver(room.id, 'bob')).toEqual({ ok: true });
+    expect(store.getState().rooms[room.id]?.owner).toEqual(t.bob);
+    expect(t.backend.httpCalls).toContain(`updateRoom ${room.id} bob`);
+    expect(await store.leaveRoom(room.id)).toEqual({ ok: true });
+    expect(store.getState().rooms[room.id]).toBeUndefined();
+  });
+
+  it('an owner alone leaves at once', async () => {
+    const room = t.backend.addRoom('solo', t.alice, true, [t.alice]);
+    const store = await signedIn();
+    await store.openRoom(room.id);
+    expect(await store.leaveRoom(room.id)).toEqual({ ok: true });
+    expect(t.backend.httpCalls.filter((c) => c.startsWith('updateRoom'))).toEqual([]);
   });
 });
 

@@ -4,8 +4,10 @@
  * highest seq held.
  */
 import type { User } from '../api/events';
+import { ApiError } from '../api/http';
 import type { ChatStore } from './chatStore';
 import { errorResult, SESSION_ENDED, type Result } from './core';
+import { loadFailure } from './history';
 import { ROOM_KEY } from './session';
 import { highestSeq } from './timeline';
 
@@ -99,10 +101,37 @@ export class RoomsPart {
     const store = this.store;
     store.dispatch({ type: 'room/opened', roomId });
     store.deps.storage.setItem(ROOM_KEY, String(roomId));
+    await this.load(roomId);
+  }
+
+  /**
+   * Bring an open room up to date: its newest page unless it has one, then the
+   * socket join. Run for every open room on each (re)connect, and by the Retry
+   * button of a room whose messages could not be loaded.
+   */
+  async load(roomId: number): Promise<void> {
+    const store = this.store;
     const view = store.getState().views[roomId];
     if (!view) return;
+    if (view.status === 'error') store.dispatch({ type: 'room/retrying', roomId });
     if (view.status !== 'ready' && !(await store.history.loadNewest(roomId))) return;
     if (!store.getState().views[roomId]?.joined) await this.join(roomId);
+  }
+
+  /** The owner hands the room to a member (then may leave it). */
+  async handOver(roomId: number, username: string): Promise<Result> {
+    const store = this.store;
+    try {
+      const room = await store.http.updateRoom(roomId, { owner: username });
+      const known = store.getState().rooms[roomId];
+      store.dispatch({
+        type: 'rooms/upsert',
+        room: { ...room, member: true, unread: known?.unread ?? room.unread ?? 0 },
+      });
+      return { ok: true };
+    } catch (error) {
+      return errorResult(error);
+    }
   }
 
   /** Back to the room list (phones) without leaving the room. */
@@ -137,7 +166,8 @@ export class RoomsPart {
       if (code === 'unauthorized') {
         store.session.signOut(SESSION_ENDED);
       } else if (code === 'forbidden' || code === 'not_found') {
-        store.dispatch({ type: 'room/failed', roomId, error: message });
+        const refusal = new ApiError(code === 'forbidden' ? 403 : 404, code, message);
+        store.dispatch({ type: 'room/failed', roomId, error: loadFailure(refusal) });
       } else if (store.isConnected()) {
         store.later(() => void this.join(roomId), 1500);
       }

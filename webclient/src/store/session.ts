@@ -65,6 +65,7 @@ export class SessionPart {
     // Close the socket first: the server cuts sockets of a revoked token, and the
     // socket module would otherwise try to reconnect once.
     this.store.connection.close();
+    this.store.outbox.forgetStored();
     try {
       if (this.store.token) await this.store.http.logout();
     } catch {
@@ -81,6 +82,7 @@ export class SessionPart {
     store.deps.storage.removeItem(TOKEN_KEY);
     store.deps.storage.removeItem(ROOM_KEY);
     store.connection.close();
+    store.outbox.detach();
     store.clearTimers();
     store.typists.reset();
     store.reads.reset();
@@ -91,6 +93,7 @@ export class SessionPart {
     const store = this.store;
     store.epoch += 1;
     store.dispatch({ type: 'session/signedIn', user });
+    store.outbox.restore(user);
     store.connection.open();
     await store.rooms.refresh();
     const saved = Number(store.deps.storage.getItem(ROOM_KEY));

@@ -47,6 +47,12 @@ export interface RoomView {
   typing: Readonly<Record<number, TypingEntry>>;
   /** Highest seq this client marked read. */
   readSeq: number;
+  /**
+   * Where the "new messages" divider goes: the room's unread count and last seq
+   * when it was opened (0 and 0: no divider).
+   */
+  unreadAtOpen: number;
+  lastSeqAtOpen: number;
 }
 
 export interface ChatState {
@@ -81,6 +87,8 @@ export type Action =
   | { type: 'room/activated'; roomId: number | null }
   | { type: 'room/closed'; roomId: number }
   | { type: 'room/failed'; roomId: number; error: string }
+  | { type: 'room/retrying'; roomId: number }
+  | { type: 'outbox/restored'; pending: PendingMessage[] }
   | {
       type: 'room/history';
       roomId: number;
@@ -122,6 +130,8 @@ export function newView(roomId: number): RoomView {
     online: {},
     typing: {},
     readSeq: 0,
+    unreadAtOpen: 0,
+    lastSeqAtOpen: 0,
   };
 }
 export function withView(

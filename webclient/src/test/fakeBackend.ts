@@ -265,6 +265,12 @@ export class FakeBackend {
 
   httpCalls: string[] = [];
   httpOptions: HttpOptions | null = null;
+  /** REST calls that fail with the given error the next `times` times they are made. */
+  readonly httpFailures = new Map<keyof HttpApi, { error: ApiError; times: number }>();
+
+  failHttp(method: keyof HttpApi, error: ApiError, times = 1): void {
+    this.httpFailures.set(method, { error, times });
+  }
 
   readonly http = (options: HttpOptions): HttpApi => {
     this.httpOptions = options;
@@ -279,6 +285,13 @@ export class FakeBackend {
     };
     const log = (call: string) => {
       this.httpCalls.push(call);
+      const method = call.split(' ')[0] as keyof HttpApi;
+      const failure = this.httpFailures.get(method);
+      if (failure) {
+        failure.times -= 1;
+        if (failure.times <= 0) this.httpFailures.delete(method);
+        throw failure.error;
+      }
     };
     const listing = (record: RoomRecord, user: User): Room => {
       const member = record.members.has(user.id);
@@ -344,7 +357,26 @@ export class FakeBackend {
       },
       leaveRoom: async (roomId) => {
         log(`leaveRoom ${roomId}`);
-        this.record(roomId).members.delete(me().id);
+        const user = me();
+        const record = this.record(roomId);
+        if (record.room.owner.id === user.id && record.members.size > 1) {
+          throw new ApiError(409, 'conflict', 'Hand the room over before leaving it.');
+        }
+        record.members.delete(user.id);
+      },
+      updateRoom: async (roomId, { owner }) => {
+        log(`updateRoom ${roomId} ${owner}`);
+        const user = me();
+        const record = this.record(roomId);
+        if (record.room.owner.id !== user.id) {
+          throw new ApiError(403, 'forbidden', 'Only the owner can hand the room over.');
+        }
+        const next = this.users.find((u) => u.user.username === owner)?.user;
+        if (!next || !record.members.has(next.id)) {
+          throw new ApiError(404, 'not_found', 'No such member.');
+        }
+        record.room = { ...record.room, owner: next };
+        return { ...record.room, member: true, unread: 0 };
       },
       messages: async (roomId, query = {}) => {
         log(`messages ${roomId} ${JSON.stringify(query)}`);
