@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { parseMarkup, type Inline } from '../lib/markup';
 
-function inline(nodes: Inline[]): ReactNode[] {
+function inline(nodes: Inline[], tabIndex: number): ReactNode[] {
   return nodes.map((node, index) => {
     switch (node.type) {
       case 'text':
@@ -9,12 +9,18 @@ function inline(nodes: Inline[]): ReactNode[] {
       case 'code':
         return <code key={index}>{node.text}</code>;
       case 'strong':
-        return <strong key={index}>{inline(node.children)}</strong>;
+        return <strong key={index}>{inline(node.children, tabIndex)}</strong>;
       case 'em':
-        return <em key={index}>{inline(node.children)}</em>;
+        return <em key={index}>{inline(node.children, tabIndex)}</em>;
       case 'link':
         return (
-          <a key={index} href={node.href} target="_blank" rel="noopener noreferrer nofollow">
+          <a
+            key={index}
+            href={node.href}
+            target="_blank"
+            rel="noopener noreferrer nofollow"
+            tabIndex={tabIndex}
+          >
             {node.text}
           </a>
         );
@@ -25,8 +31,10 @@ function inline(nodes: Inline[]): ReactNode[] {
 /**
  * A message body with its formatting (lib/markup.ts), built from React elements
  * and text nodes only: `<img src=x onerror=alert(1)>` shows as those characters.
+ * Its links are in the tab order only while the message is (roving focus).
  */
-export function MessageBody({ body }: { body: string }) {
+export function MessageBody({ body, tabbable = true }: { body: string; tabbable?: boolean }) {
+  const tabIndex = tabbable ? 0 : -1;
   return (
     <>
       {parseMarkup(body).map((block, index) =>
@@ -35,7 +43,7 @@ export function MessageBody({ body }: { body: string }) {
             <code>{block.text}</code>
           </pre>
         ) : (
-          <span key={index}>{inline(block.children)}</span>
+          <span key={index}>{inline(block.children, tabIndex)}</span>
         ),
       )}
     </>

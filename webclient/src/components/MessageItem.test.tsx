@@ -85,6 +85,12 @@ describe('MessageItem', () => {
     );
     expect(item).toHaveAttribute('tabindex', '-1');
     expect(screen.getByRole('button', { name: 'Delete message' })).toHaveAttribute('tabindex', '-1');
+    rerender(
+      <ol>
+        <MessageItem {...props} message={message(1, { body: 'see https://x.io' })} tabbable={false} />
+      </ol>,
+    );
+    expect(screen.getByRole('link')).toHaveAttribute('tabindex', '-1');
   });
 
   it('shows a deleted message as such, without actions', () => {

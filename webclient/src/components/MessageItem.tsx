@@ -177,7 +177,7 @@ export const MessageItem = memo(function MessageItem({
         ) : (
           <div className="msg-body" id={`${id}-body`}>
             <span data-testid="message-body">
-              <MessageBody body={message.body} />
+              <MessageBody body={message.body} tabbable={tabbable} />
             </span>
             {message.edited_at && (
               <span className="msg-edited" title={formatFull(message.edited_at)}>
