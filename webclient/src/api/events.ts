@@ -1,5 +1,5 @@
 /**
- * The wire contract (shared/PROTOCOL.md) as types: every REST body and every
+ * The wire contract as types: every REST body and every
  * Socket.IO event name and payload the client relies on. The server may add
  * fields; nothing here may be renamed.
  */

@@ -45,7 +45,6 @@ const MOVE_KEYS = new Set(['ArrowUp', 'ArrowDown', 'Home', 'End']);
 export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
   const store = useStore();
   const scrollRef = useRef<HTMLDivElement>(null);
-  const atBottomRef = useRef(true);
   const [atBottom, setAtBottom] = useState(true);
   const [bottomRequest, setBottomRequest] = useState(0);
   const [focusSeq, setFocusSeq] = useState<number | null>(null);
@@ -72,7 +71,8 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
   const markSeen = useCallback(() => {
     const el = scrollRef.current;
     if (!el || document.visibilityState !== 'visible') return;
-    const seq = atBottomRef.current && win.atEnd ? highestSeq(view.timeline) : lastVisibleSeq(el);
+    // Measured now: the view may have just been moved (to the divider, say).
+    const seq = isAtBottom(el) && win.atEnd ? highestSeq(view.timeline) : lastVisibleSeq(el);
     if (seq > 0) store.markRead(roomId, seq);
   }, [store, roomId, view.timeline, win.atEnd]);
 
@@ -107,7 +107,6 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
     const el = scrollRef.current;
     if (!el) return;
     const bottom = isAtBottom(el);
-    atBottomRef.current = bottom;
     setAtBottom(bottom);
     if (!bottom) win.pin();
     if (el.scrollTop < NEAR_EDGE) loadOlder();
@@ -117,7 +116,6 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
 
   const jumpToLatest = () => {
     win.follow();
-    atBottomRef.current = true;
     setAtBottom(true);
     setBottomRequest((n) => n + 1);
   };
