@@ -9,6 +9,7 @@ import {
   TIMEOUT,
   composer,
   note,
+  screenshot,
   send,
   suffix,
   waitForConnection,
@@ -53,7 +54,14 @@ export async function accessibleInBothThemes(page, what) {
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
     await settled(page);
+    // Colours change through CSS transitions: scan once they have all finished.
+    await page.waitForFunction(
+      () => document.getAnimations().every((a) => a.playState !== 'running'),
+      null,
+      { timeout: TIMEOUT },
+    );
     await assertAccessible(page, `${what} (${scheme})`);
+    if (scheme === 'dark') await screenshot(page, `${what.replaceAll(' ', '-')}-dark.png`);
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
@@ -176,8 +184,16 @@ export async function scrollAnchor(page) {
     });
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await keepsPlace(page, holder, 'small wheel steps', () => page.mouse.wheel(0, -40));
-    // Focus the message in the middle of the view (a click there scrolls nothing).
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    // Focus a message in view without scrolling (as a click on it would).
+    const focused = await scroller.evaluate((el) => {
+      const top = el.getBoundingClientRect().top;
+      const item = [...el.querySelectorAll('li[data-seq]')].find(
+        (li) => li.getBoundingClientRect().top >= top,
+      );
+      item?.focus({ preventScroll: true });
+      return document.activeElement === item;
+    });
+    assert.ok(focused, 'no message in view to focus');
     await keepsPlace(page, holder, 'PageUp', () => page.keyboard.press('PageUp'));
     await keepsPlace(page, holder, 'Home', () => page.keyboard.press('Home'));
   } finally {
