@@ -50,6 +50,7 @@ import {
   dividerAndOwnMessages,
   formatting,
   keyboard,
+  outboxSurvivesReload,
   scrollAnchor,
 } from './scenarios.mjs';
 
@@ -225,6 +226,10 @@ async function main() {
 
     await step('a "new messages" divider; own messages from another tab are not unread', () =>
       dividerAndOwnMessages(pageA, pageB, ctxB),
+    );
+
+    await step('an unsent message survives a reload and arrives once', () =>
+      outboxSurvivesReload(pageA, pageB, ctxB),
     );
 
     await step('desktop screenshots', async () => {

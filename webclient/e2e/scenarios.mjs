@@ -206,3 +206,57 @@ export async function scrollAnchor(page) {
   await page.getByRole('button', { name: /Jump to latest|New messages/ }).click();
   await waitForMessage(page, 'history #260');
 }
+
+/**
+ * B writes while cut off, then reloads while the socket still cannot connect: the
+ * message is still there (localStorage), and once the socket is back it arrives,
+ * once, for both.
+ */
+export async function outboxSurvivesReload(pageA, pageB, ctxB) {
+  const body = `Kept over a reload ${suffix}`;
+  const socketUrl = /\/socket\.io\//;
+  let blocked = true;
+  // While blocked, every socket B opens is closed at once; after, passed through.
+  await pageB.routeWebSocket(socketUrl, (ws) => {
+    if (blocked) ws.close();
+    else ws.connectToServer();
+  });
+  const refusePolling = (route) => route.abort();
+  await pageB.route(socketUrl, refusePolling);
+  await ctxB.setOffline(true);
+  await pageB
+    .locator('[data-testid="connection-state"]:visible:not([data-state="connected"])')
+    .first()
+    .waitFor({ timeout: TIMEOUT });
+  const box = composer(pageB);
+  await box.fill(body);
+  await box.press('Enter');
+  await pageB.getByTestId('pending-message').filter({ hasText: body }).waitFor({ timeout: TIMEOUT });
+  await ctxB.setOffline(false);
+  await pageB.reload({ waitUntil: 'domcontentloaded' });
+  await waitForRoom(pageB);
+  const pending = pageB.getByTestId('pending-message').filter({ hasText: body });
+  await pending.waitFor({ timeout: TIMEOUT });
+  note(`after the reload B shows it as ${await pending.getAttribute('data-status')}`);
+  const stored = await pageB.evaluate(() =>
+    Object.keys(localStorage).filter((k) => k.startsWith('chatapp.outbox.')),
+  );
+  assert.equal(stored.length, 1, 'the outbox is not in localStorage');
+  blocked = false;
+  await pageB.unroute(socketUrl, refusePolling);
+  await waitForConnection(pageB, 'connected');
+  await waitForMessage(pageB, body);
+  await waitForMessage(pageA, body);
+  for (const [who, page] of [
+    ['A', pageA],
+    ['B', pageB],
+  ]) {
+    const copies = await page.$$eval(
+      '[data-testid="message-body"]',
+      (els, text) => els.filter((el) => el.textContent === text).length,
+      body,
+    );
+    assert.equal(copies, 1, `${who} shows the message ${copies} times`);
+  }
+  await pageB.getByTestId('pending-message').waitFor({ state: 'detached', timeout: TIMEOUT });
+}
