@@ -93,11 +93,11 @@ export function reducer(state: ChatState, action: Action): ChatState {
           : view.unreadAtOpen > 0 && state.activeRoomId !== action.roomId
             ? { ...view, unreadAtOpen: 0, lastSeqAtOpen: 0 }
             : view;
-      return {
-        ...state,
-        views: opened === state.views[action.roomId] ? state.views : { ...state.views, [action.roomId]: opened },
-        activeRoomId: action.roomId,
-      };
+      const views =
+        opened === state.views[action.roomId]
+          ? state.views
+          : { ...state.views, [action.roomId]: opened };
+      return { ...state, views, activeRoomId: action.roomId };
     }
     case 'room/retrying':
       return withView(state, action.roomId, (view) =>
