@@ -14,161 +14,45 @@
  * Every wait is for a selector, a text or a page condition, with a timeout.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-
-const BASE_URL = (process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8000').replace(/\/+$/, '');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS ?? 15000);
-const HEADED = process.env.E2E_HEADED === '1';
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SHOTS = path.join(HERE, 'screenshots');
-
-const suffix = randomBytes(3).toString('hex');
-const USER_A = `ada_${suffix}`;
-const USER_B = `grace_${suffix}`;
-const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
-const ROOM = `launch-${suffix}`;
-const XSS = '<img src=x onerror=alert(1)>';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
-
-// ------------------------------------------------------------------ reporting
-
-let stepNo = 0;
-const problems = [];
-
-async function step(title, fn) {
-  stepNo += 1;
-  const label = `${String(stepNo).padStart(2, '0')}. ${title}`;
-  const started = Date.now();
-  stepStarted = started;
-  process.stdout.write(`▶ ${label}\n`);
-  try {
-    const result = await fn();
-    process.stdout.write(`  ✓ ${label} (${Date.now() - started} ms)\n`);
-    return result;
-  } catch (error) {
-    process.stdout.write(`  ✗ ${label} (${Date.now() - started} ms)\n`);
-    throw error;
-  }
-}
-
-let stepStarted = Date.now();
-
-function note(text) {
-  process.stdout.write(`    ${text} (+${Date.now() - stepStarted} ms)\n`);
-}
-
-function watch(page, who) {
-  page.on('dialog', async (dialog) => {
-    problems.push(`${who}: a ${dialog.type()} dialog fired: ${dialog.message()}`);
-    await dialog.dismiss().catch(() => {});
-  });
-  page.on('pageerror', (error) => {
-    problems.push(`${who}: uncaught page error: ${error.message}`);
-  });
-  page.on('console', (message) => {
-    if (message.type() === 'error') process.stdout.write(`    [${who} console] ${message.text()}\n`);
-  });
-}
-
-function assertNoProblems() {
-  assert.deepEqual(problems, [], `browser problems:\n${problems.join('\n')}`);
-}
-
-// ------------------------------------------------------------------ page helpers
-
-const currentUser = (page) => page.getByTestId('current-user');
-const composer = (page) => page.getByRole('textbox', { name: `Message ${ROOM}` });
-
-async function register(page, username) {
-  await page.goto(BASE_URL, { waitUntil: 'domcontentloaded' });
-  await page.getByRole('button', { name: 'Create an account' }).click({ timeout: TIMEOUT });
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await currentUser(page).filter({ hasText: username }).waitFor({ timeout: TIMEOUT });
-  await waitForConnection(page, 'connected');
-}
-
-async function waitForConnection(page, state) {
-  await page
-    .locator(`[data-testid="connection-state"][data-state="${state}"]:visible`)
-    .first()
-    .waitFor({ timeout: TIMEOUT });
-}
-
-async function waitForRoom(page) {
-  await page.getByRole('heading', { level: 1, name: ROOM }).waitFor({ timeout: TIMEOUT });
-  await composer(page).waitFor({ timeout: TIMEOUT });
-}
-
-/** Type and press Enter; wait until the server's copy replaced the pending one. */
-async function send(page, body) {
-  const box = composer(page);
-  await box.fill(body);
-  await box.press('Enter');
-  await page.waitForFunction(
-    (text) =>
-      document.querySelectorAll('[data-testid="pending-message"]').length === 0 &&
-      [...document.querySelectorAll('[data-testid="message-body"]')].some(
-        (el) => el.textContent === text,
-      ),
-    body,
-    { timeout: TIMEOUT },
-  );
-}
-
-async function waitForMessage(page, body) {
-  await page.waitForFunction(
-    (text) =>
-      [...document.querySelectorAll('[data-testid="message-body"]')].some(
-        (el) => el.textContent === text,
-      ),
-    body,
-    { timeout: TIMEOUT },
-  );
-}
-
-/** What the page shows, in DOM order: [{seq, body}]. */
-async function renderedMessages(page) {
-  return page.$$eval('[data-testid="message"]', (items) =>
-    items.map((item) => ({
-      seq: Number(item.getAttribute('data-seq')),
-      body: item.querySelector('[data-testid="message-body"]')?.textContent ?? null,
-    })),
-  );
-}
-
-function assertOnceInOrder(list, who) {
-  const seqs = list.map((m) => m.seq);
-  assert.equal(new Set(seqs).size, seqs.length, `${who} shows a seq twice: ${seqs.join(',')}`);
-  for (let i = 1; i < seqs.length; i += 1) {
-    assert.equal(seqs[i], seqs[i - 1] + 1, `${who} shows seqs out of order or with a gap: ${seqs.join(',')}`);
-  }
-}
-
-async function waitForOnline(page, username, online = true, timeout = TIMEOUT) {
-  const item = page.locator(`[data-testid="online-user"][data-username="${username}"]`);
-  await item.first().waitFor({ state: online ? 'attached' : 'detached', timeout });
-}
-
-async function screenshot(page, name) {
-  const file = path.join(SHOTS, name);
-  await page.screenshot({ path: file, fullPage: false });
-  process.stdout.write(`    saved ${path.relative(process.cwd(), file)}\n`);
-}
+import {
+  BASE_URL,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  HEADED,
+  ROOM,
+  SHOTS,
+  TIMEOUT,
+  USER_A,
+  USER_B,
+  XSS,
+  assertNoProblems,
+  assertOnceInOrder,
+  composer,
+  currentUser,
+  note,
+  problems,
+  register,
+  renderedMessages,
+  screenshot,
+  send,
+  step,
+  stepCount,
+  waitForConnection,
+  waitForMessage,
+  waitForOnline,
+  waitForRoom,
+  watch,
+} from './lib.mjs';
+import {
+  accessibleInBothThemes,
+  dividerAndOwnMessages,
+  formatting,
+  keyboard,
+  outboxSurvivesReload,
+  scrollAnchor,
+} from './scenarios.mjs';
 
 // ------------------------------------------------------------------ scenario
 
@@ -200,6 +84,8 @@ async function main() {
     executablePath: CHROMIUM,
     headless: !HEADED,
     args: HEADED ? CHROMIUM_ARGS : ['--headless', ...CHROMIUM_ARGS],
+    // Real scrollbars, so the scroll test can drag one.
+    ignoreDefaultArgs: ['--hide-scrollbars'],
   });
   try {
     const desktop = {
@@ -222,6 +108,10 @@ async function main() {
       await pageA.getByRole('heading', { name: 'Welcome back' }).waitFor();
       await screenshot(pageA, 'desktop-login.png');
     });
+
+    await step('the login page passes axe in light and dark', () =>
+      accessibleInBothThemes(pageA, 'login page'),
+    );
 
     await step(`A registers as ${USER_A}`, () => register(pageA, USER_A));
     await step(`B registers as ${USER_B}`, () => register(pageB, USER_B));
@@ -254,6 +144,10 @@ async function main() {
       await waitForMessage(pageB, 'Great, I will start the rollout after lunch.\nShout if anything looks off.');
     });
 
+    await step('links, bold, italic and code render; javascript: stays text', () =>
+      formatting(pageA, pageB),
+    );
+
     await step('B sees A typing, A sees B typing', async () => {
       await composer(pageA).pressSequentially('draft', { delay: 20 });
       await pageB.getByTestId('typing').filter({ hasText: `${USER_A} is typing` }).waitFor();
@@ -272,6 +166,9 @@ async function main() {
         .first()
         .waitFor({ timeout: TIMEOUT });
       note('B shows offline');
+      // The online list keeps the last known users, oneself included (never "0").
+      await waitForOnline(pageB, USER_B);
+      await waitForOnline(pageB, USER_A);
       // Whether the server hears of the drop at once depends on Chromium delivering
       // the close; otherwise its ping timeout (45 s) ends B's socket. Report, do not fail.
       try {
@@ -318,6 +215,22 @@ async function main() {
       await pageB.waitForFunction(() => document.readyState === 'complete');
       assertNoProblems();
     });
+
+    await step('the chat view passes axe in light and dark', () =>
+      accessibleInBothThemes(pageA, 'chat view'),
+    );
+
+    await step('keyboard: skip link to the composer, one tab stop for the messages', () =>
+      keyboard(pageA),
+    );
+
+    await step('a "new messages" divider; own messages from another tab are not unread', () =>
+      dividerAndOwnMessages(pageA, pageB, ctxB),
+    );
+
+    await step('an unsent message survives a reload and arrives once', () =>
+      outboxSurvivesReload(pageA, pageB, ctxB),
+    );
 
     await step('desktop screenshots', async () => {
       await send(pageB, 'All five arrived, in order. Looks good from here!');
@@ -370,6 +283,10 @@ async function main() {
       await waitForOnline(pageA, USER_B, false);
     });
 
+    await step('the place holds while older pages load, by every way of scrolling', () =>
+      scrollAnchor(pageA),
+    );
+
     assertNoProblems();
     await ctxA.close();
     await ctxB.close();
@@ -383,7 +300,7 @@ async function main() {
 
 main().then(
   () => {
-    process.stdout.write(`\nPASS: ${stepNo} steps\n`);
+    process.stdout.write(`\nPASS: ${stepCount()} steps\n`);
     process.exit(0);
   },
   (error) => {

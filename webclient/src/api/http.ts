@@ -9,6 +9,7 @@ import type {
   LoginResponse,
   MessagePage,
   Room,
+  UpdateRoomRequest,
   User,
 } from './events';
 
@@ -44,12 +45,14 @@ export interface HttpApi {
   getRoom(roomId: number): Promise<Room>;
   joinRoom(roomId: number): Promise<void>;
   addMember(roomId: number, username: string): Promise<void>;
+  /** 409 `conflict` for an owner while others are members: hand the room over first. */
   leaveRoom(roomId: number): Promise<void>;
+  updateRoom(roomId: number, changes: UpdateRoomRequest): Promise<Room>;
   messages(roomId: number, query?: HistoryQuery): Promise<MessagePage>;
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
   /** Send the bearer token; a 401 then means the session is over. */
   auth?: boolean;
@@ -131,6 +134,8 @@ export function createHttp(options: HttpOptions): HttpApi {
     leaveRoom: async (roomId) => {
       await request<unknown>(`${room(roomId)}/members/me`, { method: 'DELETE' });
     },
+    updateRoom: (roomId, changes) =>
+      request<Room>(room(roomId), { method: 'PATCH', body: changes }),
     messages: (roomId, query = {}) => {
       const params = new URLSearchParams();
       if (query.before !== undefined) params.set('before', String(query.before));

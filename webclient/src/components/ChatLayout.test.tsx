@@ -41,7 +41,10 @@ describe('room list', () => {
       });
     });
     const mine = screen.getByTestId('my-rooms');
-    expect(within(mine).getByRole('button', { name: 'general, 3 unread' })).toBeInTheDocument();
+    const unread = within(mine).getByRole('button', { name: /^general\s*3\s*unread$/ });
+    // The accessible name is the visible text ("general 3") and the word "unread".
+    expect(unread.textContent).toBe('general 3 unread');
+    expect(within(unread).getByTestId('unread')).not.toHaveAttribute('aria-hidden');
     const discover = screen.getByTestId('public-rooms');
     expect(within(discover).getByText('random')).toBeInTheDocument();
     expect(screen.queryByText('hidden')).toBeNull();
@@ -195,7 +198,8 @@ describe('room view', () => {
     await user.clear(field);
     await user.type(field, 'typo fixed{Enter}');
     await act(flush);
-    expect(renderedMessages()).toEqual(['1:typo fixed (edited)']);
+    expect(renderedMessages()).toEqual(['1:typo fixed']);
+    expect(screen.getByText('(edited)')).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Delete message' }));
     await user.click(screen.getByRole('button', { name: 'Delete' }));
     await act(flush);
@@ -275,7 +279,26 @@ describe('room view', () => {
     expect(screen.queryByRole('group', { name: 'Room options' })).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Room options' }));
     await user.click(screen.getByRole('button', { name: /Leave secret/ }));
+    // Asked first; Cancel keeps the room.
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    await user.click(screen.getByRole('button', { name: /Leave secret/ }));
+    await user.click(screen.getByRole('button', { name: 'Leave' }));
     await act(flush);
+    // bob is a member: the server refuses the owner, who hands the room over instead.
+    expect(await screen.findByText(/Others are still members/)).toBeInTheDocument();
+    const owner = screen.getByLabelText('New owner');
+    await user.type(owner, 'carol');
+    await user.click(screen.getByRole('button', { name: 'Hand over and leave' }));
+    await act(flush);
+    expect(await screen.findByText('carol is not a member of secret.')).toBeInTheDocument();
+    await user.clear(owner);
+    await user.type(owner, 'bob');
+    await user.click(screen.getByRole('button', { name: 'Hand over and leave' }));
+    await act(flush);
+    expect(backend.httpCalls.filter((c) => c.startsWith('updateRoom'))).toEqual([
+      expect.stringMatching(/carol$/),
+      expect.stringMatching(/bob$/),
+    ]);
     expect(screen.getByRole('heading', { name: 'Pick a room to start talking' })).toBeInTheDocument();
     expect(screen.queryByText('secret')).toBeNull();
   });

@@ -72,7 +72,20 @@ export function ChatLayout() {
 
   return (
     <div className={`layout${drawerOpen ? ' drawer-open' : ''}`}>
-      <a className="skip-link" href="#main">
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(event) => {
+          // Straight into the message box when a room is open, else the main area.
+          const target =
+            document.querySelector<HTMLElement>('#main textarea[data-testid="composer"]') ??
+            document.getElementById('main');
+          if (target) {
+            event.preventDefault();
+            target.focus();
+          }
+        }}
+      >
         Skip to conversation
       </a>
       <Sidebar

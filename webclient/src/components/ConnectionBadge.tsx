@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from '../store/reducer';
+import type { ConnectionStatus } from '../store/state';
 import { useChatState } from '../store/useChat';
 
 const LABELS: Record<ConnectionStatus, string> = {

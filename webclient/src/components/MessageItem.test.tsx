@@ -11,6 +11,8 @@ function setup(overrides: Partial<Parameters<typeof MessageItem>[0]> = {}) {
     own: true,
     canDelete: true,
     editing: false,
+    tabbable: true,
+    onFocus: vi.fn(),
     onStartEdit: vi.fn(),
     onEdit: vi.fn(async () => null),
     onDelete: vi.fn(async () => null),
@@ -36,7 +38,59 @@ describe('MessageItem', () => {
 
   it('keeps line breaks and marks edits', () => {
     setup({ message: message(1, { body: 'one\ntwo', edited_at: '2026-01-01T11:00:00Z' }) });
-    expect(screen.getByTestId('message-body').textContent).toBe('one\ntwo (edited)');
+    expect(screen.getByTestId('message-body').textContent).toBe('one\ntwo');
+    expect(screen.getByText('(edited)')).toBeInTheDocument();
+  });
+
+  it('renders links and formatting as elements, other schemes as text', () => {
+    const body =
+      '**Release** is *out*: https://example.com/notes. Run `make` or mail mailto:ops@example.com\n' +
+      '```sh\nmake deploy <prod>\n```\n' +
+      'never javascript:alert(1) nor <a href="javascript:alert(1)">x</a>';
+    const { container } = setup({ message: message(1, { body, sender: bob }), own: false });
+    const links = [...container.querySelectorAll('a')];
+    expect(links.map((a) => a.getAttribute('href'))).toEqual([
+      'https://example.com/notes',
+      'mailto:ops@example.com',
+    ]);
+    for (const a of links) {
+      expect(a).toHaveAttribute('target', '_blank');
+      expect(a).toHaveAttribute('rel', 'noopener noreferrer nofollow');
+    }
+    expect(screen.getByRole('link', { name: 'https://example.com/notes' })).toBeInTheDocument();
+    expect(container.querySelector('strong')?.textContent).toBe('Release');
+    expect(container.querySelector('em')?.textContent).toBe('out');
+    expect(container.querySelector('p code, div.msg-body > span code')?.textContent).toBe('make');
+    expect(container.querySelector('pre')?.textContent).toBe('make deploy <prod>');
+    expect(container.querySelector('pre')).toHaveAttribute('data-lang', 'sh');
+    expect(screen.getByText(/never javascript:alert\(1\) nor <a href=/)).toBeInTheDocument();
+  });
+
+  it("is the list's tab stop only when told; Escape from an action returns to it", async () => {
+    const user = userEvent.setup();
+    const { rerender, props } = setup();
+    const item = screen.getByTestId('message');
+    expect(item).toHaveAttribute('tabindex', '0');
+    expect(screen.getByRole('button', { name: 'Edit message' })).toHaveAttribute('tabindex', '0');
+    await user.click(item);
+    expect(props.onFocus).toHaveBeenCalledWith(1);
+    await user.tab();
+    expect(screen.getByRole('button', { name: 'Edit message' })).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(item).toHaveFocus();
+    rerender(
+      <ol>
+        <MessageItem {...props} tabbable={false} />
+      </ol>,
+    );
+    expect(item).toHaveAttribute('tabindex', '-1');
+    expect(screen.getByRole('button', { name: 'Delete message' })).toHaveAttribute('tabindex', '-1');
+    rerender(
+      <ol>
+        <MessageItem {...props} message={message(1, { body: 'see https://x.io' })} tabbable={false} />
+      </ol>,
+    );
+    expect(screen.getByRole('link')).toHaveAttribute('tabindex', '-1');
   });
 
   it('shows a deleted message as such, without actions', () => {

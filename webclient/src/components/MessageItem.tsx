@@ -3,6 +3,7 @@ import type { Message } from '../api/events';
 import { formatFull, formatTime } from '../lib/format';
 import { Avatar } from './Avatar';
 import { Icon } from './Icon';
+import { MessageBody } from './MessageBody';
 
 interface Props {
   message: Message;
@@ -11,14 +12,18 @@ interface Props {
   own: boolean;
   canDelete: boolean;
   editing: boolean;
+  /** The message list's one tab stop (roving focus): it and its actions are in the tab order. */
+  tabbable: boolean;
+  onFocus: (seq: number) => void;
   onStartEdit: (messageId: number | null) => void;
   onEdit: (messageId: number, body: string) => Promise<string | null>;
   onDelete: (messageId: number) => Promise<string | null>;
 }
 
 /**
- * One message. The body is rendered as a React text node — never as HTML — so
- * `<img src=x onerror=alert(1)>` shows exactly those characters.
+ * One message. The body is rendered from React elements and text nodes (see
+ * MessageBody) — never as HTML — so `<img src=x onerror=alert(1)>` shows exactly
+ * those characters.
  */
 export const MessageItem = memo(function MessageItem({
   message,
@@ -26,6 +31,8 @@ export const MessageItem = memo(function MessageItem({
   own,
   canDelete,
   editing,
+  tabbable,
+  onFocus,
   onStartEdit,
   onEdit,
   onDelete,
@@ -77,16 +84,31 @@ export const MessageItem = memo(function MessageItem({
   if (grouped) classes.push('grouped');
   if (own) classes.push('own');
   if (message.deleted) classes.push('deleted');
+  const tabIndex = tabbable ? 0 : -1;
+
+  const onKeyDown = (event: KeyboardEvent<HTMLLIElement>) => {
+    // Escape from one of its buttons returns to the message itself.
+    if (event.key === 'Escape' && event.target !== event.currentTarget && !editing) {
+      event.currentTarget.focus();
+    }
+  };
 
   return (
+    // The list's roving focus (see MessageList) makes each message a focusable item.
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions
     <li
       className={classes.join(' ')}
       data-testid="message"
       data-seq={message.seq}
       data-sender={message.sender.username}
-      // Focusable by tap or click (not by Tab): on touch screens, where nothing
-      // hovers, tapping a message reveals its actions through :focus-within.
-      tabIndex={-1}
+      // One message of the list is in the tab order (roving focus, see MessageList);
+      // the others are focusable by arrow keys, tap or click: on touch screens,
+      // where nothing hovers, tapping a message reveals its actions (:focus-within).
+      tabIndex={tabIndex}
+      onFocus={() => {
+        onFocus(message.seq);
+      }}
+      onKeyDown={onKeyDown}
     >
       <div className="msg-gutter">
         {grouped ? (
@@ -153,15 +175,17 @@ export const MessageItem = memo(function MessageItem({
             This message was deleted.
           </p>
         ) : (
-          <p className="msg-body" id={`${id}-body`} data-testid="message-body">
-            {message.body}
+          <div className="msg-body" id={`${id}-body`}>
+            <span data-testid="message-body">
+              <MessageBody body={message.body} tabbable={tabbable} />
+            </span>
             {message.edited_at && (
               <span className="msg-edited" title={formatFull(message.edited_at)}>
                 {' '}
                 (edited)
               </span>
             )}
-          </p>
+          </div>
         )}
         {confirming && (
           <div className="msg-confirm" role="group" aria-label="Confirm delete">
@@ -199,6 +223,7 @@ export const MessageItem = memo(function MessageItem({
               className="icon-button small"
               aria-label="Edit message"
               title="Edit"
+              tabIndex={tabIndex}
               onClick={startEdit}
             >
               <Icon name="edit" size={16} />
@@ -209,6 +234,7 @@ export const MessageItem = memo(function MessageItem({
             className="icon-button small"
             aria-label="Delete message"
             title="Delete"
+            tabIndex={tabIndex}
             onClick={() => {
               setError(null);
               setConfirming(true);

@@ -1,12 +1,22 @@
-import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  Fragment,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+} from 'react';
 import type { Room, User } from '../api/events';
 import { dayKey, formatDay, sameGroup } from '../lib/format';
-import type { RoomView } from '../store/reducer';
-import { highestSeq, orderedMessages } from '../store/timeline';
+import type { RoomView } from '../store/state';
+import { firstUnreadSeq, highestSeq, orderedMessages, unreadFromOthers } from '../store/timeline';
 import { useStore } from '../store/useChat';
 import { Icon } from './Icon';
 import { MessageItem } from './MessageItem';
 import { PendingItem } from './PendingItem';
+import { isAtBottom, ScrollKeeper } from './ScrollKeeper';
+import { useMessageWindow } from './useMessageWindow';
 
 interface Props {
   room: Room;
@@ -16,13 +26,8 @@ interface Props {
   onStartEdit: (messageId: number | null) => void;
 }
 
-/** Pixels from an edge that still count as "at" it. */
-const EDGE = 64;
-const LOAD_OLDER_AT = 200;
-
-function isAtBottom(el: HTMLElement): boolean {
-  return el.scrollHeight - el.scrollTop - el.clientHeight <= EDGE;
-}
+/** Pixels from an end of the mounted window at which it grows (or older pages load). */
+const NEAR_EDGE = 200;
 
 /** The highest seq whose element shows in the scroll container right now. */
 function lastVisibleSeq(el: HTMLElement): number {
@@ -35,45 +40,49 @@ function lastVisibleSeq(el: HTMLElement): number {
   return 0;
 }
 
+const MOVE_KEYS = new Set(['ArrowUp', 'ArrowDown', 'Home', 'End']);
+
 export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
   const store = useStore();
   const scrollRef = useRef<HTMLDivElement>(null);
-  const atBottomRef = useRef(true);
-  const previous = useRef<{ first: number | undefined; height: number; pending: number }>({
-    first: undefined,
-    height: 0,
-    pending: 0,
-  });
   const [atBottom, setAtBottom] = useState(true);
+  const [bottomRequest, setBottomRequest] = useState(0);
+  const [focusSeq, setFocusSeq] = useState<number | null>(null);
+  const [pendingSeen, setPendingSeen] = useState(view.pending.length);
   const messages = useMemo(() => orderedMessages(view.timeline), [view.timeline]);
-  const top = highestSeq(view.timeline);
+  const win = useMessageWindow(messages);
+  const shown = messages.slice(win.start, win.end);
   const roomId = room.id;
   const { hasOlder, loadingOlder } = view;
+  const divider = useMemo(
+    () => firstUnreadSeq(view.timeline, view.lastSeqAtOpen, view.unreadAtOpen, me.id),
+    [view.timeline, view.lastSeqAtOpen, view.unreadAtOpen, me.id],
+  );
+
+  // Sending something goes to the end (adjusted while rendering, not in an effect).
+  if (view.pending.length !== pendingSeen) {
+    if (view.pending.length > pendingSeen) {
+      setBottomRequest((n) => n + 1);
+      if (!win.atEnd) win.follow();
+    }
+    setPendingSeen(view.pending.length);
+  }
 
   const markSeen = useCallback(() => {
     const el = scrollRef.current;
     if (!el || document.visibilityState !== 'visible') return;
-    const seq = atBottomRef.current ? highestSeq(view.timeline) : lastVisibleSeq(el);
+    // Measured now: the view may have just been moved (to the divider, say).
+    const seq = isAtBottom(el) && win.atEnd ? highestSeq(view.timeline) : lastVisibleSeq(el);
     if (seq > 0) store.markRead(roomId, seq);
-  }, [store, roomId, view.timeline]);
+  }, [store, roomId, view.timeline, win.atEnd]);
 
-  // Keep the reader's place: after an older page is prepended, shift by what was
-  // added above; otherwise follow the bottom while the reader is there, and go to
-  // it when the user sends something.
-  useLayoutEffect(() => {
-    const el = scrollRef.current;
-    if (!el) return;
-    const first = view.timeline.seqs[0];
-    const prev = previous.current;
-    const sent = view.pending.length > prev.pending;
-    if (!sent && prev.first !== undefined && first !== undefined && first < prev.first) {
-      el.scrollTop += el.scrollHeight - prev.height;
-    } else if (atBottomRef.current || sent) {
-      el.scrollTop = el.scrollHeight;
-      atBottomRef.current = true;
+  const loadOlder = useCallback(() => {
+    if (win.expandUp()) return;
+    if (hasOlder && !loadingOlder) {
+      win.pinOldest();
+      void store.loadOlder(roomId);
     }
-    previous.current = { first, height: el.scrollHeight, pending: view.pending.length };
-  }, [view.timeline, view.pending]);
+  }, [win, hasOlder, loadingOlder, store, roomId]);
 
   // A page too short to scroll cannot trigger "older on scroll": fetch until it can.
   useEffect(() => {
@@ -98,21 +107,45 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
     const el = scrollRef.current;
     if (!el) return;
     const bottom = isAtBottom(el);
-    atBottomRef.current = bottom;
     setAtBottom(bottom);
-    if (el.scrollTop < LOAD_OLDER_AT && hasOlder && !loadingOlder) void store.loadOlder(roomId);
+    if (!bottom) win.pin();
+    if (el.scrollTop < NEAR_EDGE) loadOlder();
+    else if (el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_EDGE) win.expandDown();
     markSeen();
   };
 
   const jumpToLatest = () => {
-    const el = scrollRef.current;
-    if (!el) return;
-    el.scrollTop = el.scrollHeight;
-    atBottomRef.current = true;
+    win.follow();
     setAtBottom(true);
-    markSeen();
+    setBottomRequest((n) => n + 1);
   };
 
+  // Roving focus: the list is one tab stop (the last focused message, else the
+  // newest); arrow keys, Home and End move between messages; Tab from a message
+  // reaches its own Edit and Delete.
+  const onKeyDown = (event: KeyboardEvent<HTMLOListElement>) => {
+    const target = event.target as HTMLElement;
+    if (!MOVE_KEYS.has(event.key) || !target.matches('li[data-seq]')) return;
+    const list = [...event.currentTarget.querySelectorAll<HTMLElement>(':scope > li[data-seq]')];
+    const index = list.indexOf(target);
+    const to =
+      event.key === 'ArrowUp'
+        ? index - 1
+        : event.key === 'ArrowDown'
+          ? index + 1
+          : event.key === 'Home'
+            ? 0
+            : list.length - 1;
+    event.preventDefault();
+    const next = list[to];
+    if (next) next.focus();
+    else if (to < 0) loadOlder();
+    else if (!win.expandDown()) jumpToLatest();
+  };
+
+  const onFocusMessage = useCallback((seq: number) => {
+    setFocusSeq(seq);
+  }, []);
   const onEdit = useCallback(
     async (messageId: number, body: string) => {
       const result = await store.edit(messageId, body);
@@ -141,8 +174,10 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
   );
 
   const isOwner = room.owner.id === me.id;
-  const unseen = top > view.readSeq;
-  const lastMessage = messages[messages.length - 1];
+  const unseen = unreadFromOthers(view.timeline, view.readSeq, me.id);
+  const lastShown = shown[shown.length - 1];
+  const tabSeq =
+    focusSeq !== null && shown.some((m) => m.seq === focusSeq) ? focusSeq : lastShown?.seq;
 
   return (
     <div className="message-pane">
@@ -153,21 +188,18 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
         aria-live="polite"
         aria-relevant="additions"
         aria-label={`Messages in ${room.name}`}
-        // A scrollable log must be reachable by keyboard to be scrolled.
-        // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
-        tabIndex={0}
         onScroll={onScroll}
         data-testid="message-scroll"
       >
         <div className="history-edge">
-          {hasOlder ? (
+          {win.start > 0 || hasOlder ? (
             <button
               type="button"
               className="button ghost small"
-              disabled={loadingOlder}
-              onClick={() => void store.loadOlder(roomId)}
+              disabled={win.start === 0 && loadingOlder}
+              onClick={loadOlder}
             >
-              {loadingOlder ? 'Loading older messages…' : 'Load older messages'}
+              {win.start === 0 && loadingOlder ? 'Loading older messages…' : 'Load older messages'}
             </button>
           ) : view.status === 'ready' ? (
             <div className="room-start">
@@ -184,54 +216,75 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
           <p className="list-empty center">Loading messages…</p>
         )}
         {view.status === 'error' && (
-          <p className="form-error center" role="alert">
-            {view.error}
-          </p>
+          <div className="load-error center" role="alert">
+            <p>{view.error}</p>
+            <button
+              type="button"
+              className="button small"
+              onClick={() => void store.retryRoom(roomId)}
+            >
+              <Icon name="retry" size={14} /> Retry
+            </button>
+          </div>
         )}
-        <ol className="messages" data-testid="messages">
-          {messages.map((message, index) => {
-            const before = messages[index - 1];
-            const newDay = !before || dayKey(before.created_at) !== dayKey(message.created_at);
-            const grouped =
-              before !== undefined &&
-              !newDay &&
-              !before.deleted &&
-              before.sender.id === message.sender.id &&
-              before.seq === message.seq - 1 &&
-              sameGroup(before.created_at, message.created_at);
-            return (
-              <Fragment key={message.seq}>
-                {newDay && (
-                  <li className="day-divider" aria-hidden="true">
-                    <span>{formatDay(message.created_at)}</span>
-                  </li>
-                )}
-                <MessageItem
-                  message={message}
-                  grouped={grouped}
-                  own={message.sender.id === me.id}
-                  canDelete={message.sender.id === me.id || isOwner}
-                  editing={editingId === message.id}
-                  onStartEdit={onStartEdit}
-                  onEdit={onEdit}
-                  onDelete={onDelete}
+        <ScrollKeeper scrollRef={scrollRef} follow={win.atEnd} bottomRequest={bottomRequest}>
+          {/* Arrow keys move the roving focus between the messages (one handler for all). */}
+          {/* eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions */}
+          <ol className="messages" data-testid="messages" onKeyDown={onKeyDown}>
+            {shown.map((message, index) => {
+              const before = shown[index - 1];
+              const newDay = !before || dayKey(before.created_at) !== dayKey(message.created_at);
+              const isDivider = message.seq === divider;
+              const grouped =
+                before !== undefined &&
+                !newDay &&
+                !isDivider &&
+                !before.deleted &&
+                before.sender.id === message.sender.id &&
+                before.seq === message.seq - 1 &&
+                sameGroup(before.created_at, message.created_at);
+              return (
+                <Fragment key={message.seq}>
+                  {newDay && (
+                    <li className="day-divider" aria-hidden="true">
+                      <span>{formatDay(message.created_at)}</span>
+                    </li>
+                  )}
+                  {isDivider && (
+                    <li className="new-divider" data-divider data-testid="new-divider">
+                      <span>New messages</span>
+                    </li>
+                  )}
+                  <MessageItem
+                    message={message}
+                    grouped={grouped}
+                    own={message.sender.id === me.id}
+                    canDelete={message.sender.id === me.id || isOwner}
+                    editing={editingId === message.id}
+                    tabbable={message.seq === tabSeq}
+                    onFocus={onFocusMessage}
+                    onStartEdit={onStartEdit}
+                    onEdit={onEdit}
+                    onDelete={onDelete}
+                  />
+                </Fragment>
+              );
+            })}
+            {win.atEnd &&
+              view.pending.map((pending, index) => (
+                <PendingItem
+                  key={pending.client_id}
+                  pending={pending}
+                  username={me.username}
+                  grouped={index > 0 || lastShown?.sender.id === me.id}
+                  onRetry={onRetry}
+                  onDiscard={onDiscard}
                 />
-              </Fragment>
-            );
-          })}
-          {view.pending.map((pending, index) => (
-            <PendingItem
-              key={pending.client_id}
-              pending={pending}
-              username={me.username}
-              grouped={index > 0 || lastMessage?.sender.id === me.id}
-              onRetry={onRetry}
-              onDiscard={onDiscard}
-            />
-          ))}
-        </ol>
+              ))}
+          </ol>
+        </ScrollKeeper>
       </div>
-      {!atBottom && (
+      {(!atBottom || !win.atEnd) && (
         <button type="button" className="jump-latest" onClick={jumpToLatest}>
           <Icon name="down" size={16} />
           {unseen ? 'New messages' : 'Jump to latest'}

@@ -10,7 +10,9 @@ interface Props {
 
 /** Who is connected to the room: the join ack's `online`, kept by `presence`. */
 export function OnlineList({ id, online, me, roomName }: Props) {
-  const users = Object.values(online).sort((a, b) => {
+  // Oneself is in the room while the page shows it, connected or not.
+  const known = me.id in online ? Object.values(online) : [me, ...Object.values(online)];
+  const users = known.sort((a, b) => {
     if (a.id === me.id) return -1;
     if (b.id === me.id) return 1;
     return a.username.localeCompare(b.username);

@@ -1,4 +1,4 @@
-import type { PendingMessage } from '../store/reducer';
+import type { PendingMessage } from '../store/state';
 import { Avatar } from './Avatar';
 import { Icon } from './Icon';
 

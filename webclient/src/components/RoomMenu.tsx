@@ -2,16 +2,20 @@ import { useEffect, useId, useRef, useState, type SubmitEvent } from 'react';
 import type { Room, User } from '../api/events';
 import { useStore } from '../store/useChat';
 import { Icon } from './Icon';
+import { LeaveRoom } from './LeaveRoom';
 
 interface Props {
   room: Room;
   me: User;
+  /** Others known to be in the room (the online list): the hand-over suggestions. */
+  members: readonly User[];
 }
 
-/** Room options: invite (owner of a private room) and leave. */
-export function RoomMenu({ room, me }: Props) {
+/** Room options: invite (owner of a private room) and leave (confirmed; hand-over). */
+export function RoomMenu({ room, me, members }: Props) {
   const store = useStore();
   const [open, setOpen] = useState(false);
+  const [leaving, setLeaving] = useState(false);
   const [username, setUsername] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -43,6 +47,7 @@ export function RoomMenu({ room, me }: Props) {
 
   const close = () => {
     setOpen(false);
+    setLeaving(false);
     setMessage(null);
     buttonRef.current?.focus();
   };
@@ -60,11 +65,6 @@ export function RoomMenu({ room, me }: Props) {
     }
   };
 
-  const leave = async () => {
-    const result = await store.leaveRoom(room.id);
-    if (!result.ok) setMessage({ ok: false, text: result.message });
-  };
-
   return (
     <div className="room-menu">
       <button
@@ -77,7 +77,10 @@ export function RoomMenu({ room, me }: Props) {
         aria-controls={`${id}-panel`}
         onClick={() => {
           if (open) close();
-          else setOpen(true);
+          else {
+            setLeaving(false);
+            setOpen(true);
+          }
         }}
       >
         <Icon name="more" />
@@ -90,7 +93,7 @@ export function RoomMenu({ room, me }: Props) {
           role="group"
           aria-label="Room options"
         >
-          {canInvite && (
+          {!leaving && canInvite && (
             <form className="invite" onSubmit={(e) => void invite(e)}>
               <label htmlFor={`${id}-invite`}>Add someone to this private room</label>
               <div className="input-with-button">
@@ -117,15 +120,29 @@ export function RoomMenu({ room, me }: Props) {
               {message.text}
             </p>
           )}
-          <button
-            type="button"
-            className="button danger-ghost wide"
-            // eslint-disable-next-line jsx-a11y/no-autofocus
-            autoFocus={!canInvite}
-            onClick={() => void leave()}
-          >
-            <Icon name="door" size={16} /> Leave {room.name}
-          </button>
+          {leaving ? (
+            <LeaveRoom
+              room={room}
+              me={me}
+              members={members}
+              onCancel={() => {
+                setLeaving(false);
+              }}
+            />
+          ) : (
+            <button
+              type="button"
+              className="button danger-ghost wide"
+              // eslint-disable-next-line jsx-a11y/no-autofocus
+              autoFocus={!canInvite}
+              onClick={() => {
+                setMessage(null);
+                setLeaving(true);
+              }}
+            >
+              <Icon name="door" size={16} /> Leave {room.name}…
+            </button>
+          )}
         </div>
       )}
     </div>

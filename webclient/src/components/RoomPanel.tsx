@@ -44,7 +44,9 @@ export function RoomPanel({ roomId, me, menuButton }: Props) {
     );
   }
 
-  const onlineCount = Object.keys(view.online).length;
+  const onlineUsers = Object.values(view.online);
+  // Oneself is online while the page is open, even before (or between) joins.
+  const onlineCount = onlineUsers.length + (me.id in view.online ? 0 : 1);
   const onlineId = `online-${roomId}`;
 
   return (
@@ -74,7 +76,7 @@ export function RoomPanel({ roomId, me, menuButton }: Props) {
           <Icon name="users" size={16} />
           <span aria-hidden="true">{onlineCount}</span>
         </button>
-        <RoomMenu room={room} me={me} />
+        <RoomMenu room={room} me={me} members={onlineUsers} />
       </header>
       <div className="room-body">
         <div className="room-main">

@@ -1,11 +1,12 @@
 import { useMemo, useState } from 'react';
-import { splitRooms } from '../store/reducer';
+import { splitRooms } from '../store/roomList';
 import { useChatState, useStore } from '../store/useChat';
 import { Avatar } from './Avatar';
 import { ConnectionBadge } from './ConnectionBadge';
 import { CreateRoomForm } from './CreateRoomForm';
 import { Icon } from './Icon';
 import { RoomListItem } from './RoomListItem';
+import { moveFocus } from './rovingFocus';
 
 interface Props {
   id: string;
@@ -22,9 +23,22 @@ export function Sidebar({ id, onNavigate, onClose }: Props) {
   const user = useChatState((s) => s.session.user);
   const [filter, setFilter] = useState('');
   const [joinError, setJoinError] = useState<string | null>(null);
+  const [focusId, setFocusId] = useState<number | null>(null);
   const { mine, discover } = useMemo(() => splitRooms(rooms), [rooms]);
   const needle = filter.trim().toLowerCase();
   const match = (name: string) => !needle || name.toLowerCase().includes(needle);
+  const shownMine = mine.filter((room) => match(room.name));
+  const shownDiscover = discover.filter((room) => match(room.name));
+  // Each list is one tab stop: the room last focused, else the open one, else the first.
+  const stop = (rooms: { id: number }[]) =>
+    rooms.find((r) => r.id === focusId)?.id ??
+    rooms.find((r) => r.id === activeRoomId)?.id ??
+    rooms[0]?.id;
+  const mineStop = stop(shownMine);
+  const discoverStop = stop(shownDiscover);
+  const onFocusRoom = (roomId: number) => {
+    setFocusId(roomId);
+  };
 
   const open = (roomId: number) => {
     void store.openRoom(roomId);
@@ -93,17 +107,25 @@ export function Sidebar({ id, onNavigate, onClose }: Props) {
           {roomsLoaded && mine.length === 0 && (
             <p className="list-empty">You have not joined any room yet.</p>
           )}
-          <ul className="room-list" data-testid="my-rooms">
-            {mine
-              .filter((room) => match(room.name))
-              .map((room) => (
-                <RoomListItem
-                  key={room.id}
-                  room={room}
-                  active={room.id === activeRoomId}
-                  onOpen={open}
-                />
-              ))}
+          {/* Arrow keys move between the rooms (roving focus, one tab stop). */}
+          {/* eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions */}
+          <ul
+            className="room-list"
+            data-testid="my-rooms"
+            onKeyDown={(event) => {
+              moveFocus(event, 'button.room-link');
+            }}
+          >
+            {shownMine.map((room) => (
+              <RoomListItem
+                key={room.id}
+                room={room}
+                active={room.id === activeRoomId}
+                tabbable={room.id === mineStop}
+                onOpen={open}
+                onFocus={onFocusRoom}
+              />
+            ))}
           </ul>
         </nav>
         <section aria-labelledby={`${id}-discover`}>
@@ -118,23 +140,32 @@ export function Sidebar({ id, onNavigate, onClose }: Props) {
               {joinError}
             </p>
           )}
-          <ul className="room-list" data-testid="public-rooms">
-            {discover
-              .filter((room) => match(room.name))
-              .map((room) => (
-                <li key={room.id} className="discover-item" data-room-name={room.name}>
-                  <Icon name="hash" size={16} className="room-icon" />
-                  <span className="room-name">{room.name}</span>
-                  <button
-                    type="button"
-                    className="button small"
-                    aria-label={`Join ${room.name}`}
-                    onClick={() => void join(room.id)}
-                  >
-                    Join
-                  </button>
-                </li>
-              ))}
+          {/* eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions */}
+          <ul
+            className="room-list"
+            data-testid="public-rooms"
+            onKeyDown={(event) => {
+              moveFocus(event, 'button.join-button');
+            }}
+          >
+            {shownDiscover.map((room) => (
+              <li key={room.id} className="discover-item" data-room-name={room.name}>
+                <Icon name="hash" size={16} className="room-icon" />
+                <span className="room-name">{room.name}</span>
+                <button
+                  type="button"
+                  className="button small join-button"
+                  aria-label={`Join ${room.name}`}
+                  tabIndex={room.id === discoverStop ? 0 : -1}
+                  onClick={() => void join(room.id)}
+                  onFocus={() => {
+                    onFocusRoom(room.id);
+                  }}
+                >
+                  Join
+                </button>
+              </li>
+            ))}
           </ul>
         </section>
       </div>

@@ -1,5 +1,5 @@
 import { typingText } from '../lib/format';
-import type { TypingEntry } from '../store/reducer';
+import type { TypingEntry } from '../store/state';
 
 interface Props {
   typing: Readonly<Record<number, TypingEntry>>;

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { alice, bob, message, room } from '../test/factories';
-import {
-  initialState,
-  reducer,
-  splitRooms,
-  type Action,
-  type ChatState,
-  type PendingMessage,
-} from './reducer';
+import { initialState, reducer, type Action, type ChatState } from './reducer';
+import { splitRooms } from './roomList';
+import type { PendingMessage } from './state';
 
 function run(actions: Action[], start: ChatState = initialState): ChatState {
   return actions.reduce(reducer, start);
@@ -157,15 +152,64 @@ describe('optimistic send', () => {
   });
 });
 
+describe('the new-messages divider', () => {
+  it('remembers what was unread when the room was opened, until it is opened afresh', () => {
+    const opened = run([
+      signedIn,
+      {
+        type: 'rooms/loaded',
+        rooms: [room(10, { unread: 3, last_seq: 9 }), room(11, { name: 'other' })],
+      },
+      { type: 'room/opened', roomId: 10 },
+    ]);
+    expect(opened.views[10]).toMatchObject({ unreadAtOpen: 3, lastSeqAtOpen: 9 });
+    const read = run([{ type: 'read/marked', roomId: 10, seq: 9 }], opened);
+    expect(read.rooms[10]?.unread).toBe(0);
+    // Opening it again while shown keeps the divider; coming back from elsewhere drops it.
+    expect(run([{ type: 'room/opened', roomId: 10 }], read).views[10]).toMatchObject({
+      unreadAtOpen: 3,
+    });
+    const back = run(
+      [
+        { type: 'room/opened', roomId: 11 },
+        { type: 'room/opened', roomId: 10 },
+      ],
+      read,
+    );
+    expect(back.views[10]).toMatchObject({ unreadAtOpen: 0, lastSeqAtOpen: 0 });
+  });
+
+  it('a failed room can be retried; restored unsent messages open their rooms unseen', () => {
+    const failed = withRoom([{ type: 'room/failed', roomId: 10, error: 'x' }]);
+    const retrying = reducer(failed, { type: 'room/retrying', roomId: 10 });
+    expect(retrying.views[10]).toMatchObject({ status: 'loading', error: null });
+    expect(reducer(retrying, { type: 'room/retrying', roomId: 10 })).toBe(retrying);
+    const restored = reducer(retrying, {
+      type: 'outbox/restored',
+      pending: [pending('a', { room_id: 11 }), pending('a', { room_id: 11 }), pending('b')],
+    });
+    expect(restored.views[11]?.pending.map((p) => p.client_id)).toEqual(['a']);
+    expect(restored.views[10]?.pending.map((p) => p.client_id)).toEqual(['b']);
+    expect(restored.activeRoomId).toBe(10);
+  });
+});
+
 describe('connection', () => {
-  it('a lost connection voids joins, presence and typing, keeps the messages', () => {
+  it('a lost connection voids joins and typing, keeps the messages and who was online', () => {
     const state = withRoom([
-      { type: 'room/joined', roomId: 10, room: room(10), messages: [message(1)], online: [bob] },
+      {
+        type: 'room/joined',
+        roomId: 10,
+        room: room(10),
+        messages: [message(1)],
+        online: [alice, bob],
+      },
       { type: 'typing/started', roomId: 10, user: bob, until: 100 },
       { type: 'connection/lost', status: 'reconnecting' },
     ]);
     expect(state.connection).toBe('reconnecting');
-    expect(state.views[10]).toMatchObject({ joined: false, online: {}, typing: {} });
+    expect(state.views[10]).toMatchObject({ joined: false, typing: {} });
+    expect(Object.values(state.views[10]!.online)).toEqual([alice, bob]);
     expect(state.views[10]!.timeline.seqs).toEqual([1]);
     expect(reducer(state, { type: 'connection/status', status: 'reconnecting' })).toBe(state);
   });

@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { message } from '../test/factories';
+import { alice, message } from '../test/factories';
 import {
   EMPTY_TIMELINE,
   findByClientId,
   findById,
   firstMissingSeq,
+  firstUnreadSeq,
   highestSeq,
   lowestSeq,
   mergeMessages,
   newerCopy,
   orderedMessages,
+  unreadFromOthers,
 } from './timeline';
 
 describe('mergeMessages', () => {
@@ -96,5 +98,31 @@ describe('queries', () => {
     expect(findByClientId(timeline, 'nope')).toBeUndefined();
     expect(findById(timeline, 1009)?.seq).toBe(9);
     expect(findById(timeline, 1)).toBeUndefined();
+  });
+});
+
+describe('unread from others', () => {
+  const held = mergeMessages(EMPTY_TIMELINE, [
+    message(1),
+    message(2),
+    message(3, { sender: alice }),
+    message(4),
+    message(5, { sender: alice }),
+  ]);
+
+  it('puts the divider above the newest `unread` messages of others, up to the top at opening', () => {
+    expect(firstUnreadSeq(held, 5, 2, alice.id)).toBe(2);
+    expect(firstUnreadSeq(held, 5, 1, alice.id)).toBe(4);
+    // Messages that arrived after the room was opened do not move it.
+    expect(firstUnreadSeq(held, 4, 1, alice.id)).toBe(4);
+    // More unread than loaded: the oldest loaded.
+    expect(firstUnreadSeq(held, 5, 10, alice.id)).toBe(1);
+    expect(firstUnreadSeq(held, 5, 0, alice.id)).toBeNull();
+  });
+
+  it("one's own messages above the read marker are not news", () => {
+    expect(unreadFromOthers(held, 4, alice.id)).toBe(false);
+    expect(unreadFromOthers(held, 3, alice.id)).toBe(true);
+    expect(unreadFromOthers(EMPTY_TIMELINE, 0, alice.id)).toBe(false);
   });
 });

@@ -102,3 +102,39 @@ export function findById(timeline: Timeline, messageId: number): Message | undef
   }
   return undefined;
 }
+
+/**
+ * Where the "new messages" divider goes: counting back from `lastSeq` (the room's
+ * top when it was opened), the `unread` newest messages of others; the seq of the
+ * oldest of them, or of the oldest held when fewer are loaded. Null: no divider.
+ */
+export function firstUnreadSeq(
+  timeline: Timeline,
+  lastSeq: number,
+  unread: number,
+  meId: number,
+): number | null {
+  if (unread <= 0) return null;
+  let counted = 0;
+  let first: number | null = null;
+  for (let i = timeline.seqs.length - 1; i >= 0; i -= 1) {
+    const seq = timeline.seqs[i] ?? 0;
+    if (seq > lastSeq) continue;
+    const message = timeline.bySeq[seq];
+    if (!message || message.sender.id === meId) continue;
+    first = seq;
+    counted += 1;
+    if (counted >= unread) break;
+  }
+  return first;
+}
+
+/** Whether anything above the read marker came from someone else. */
+export function unreadFromOthers(timeline: Timeline, readSeq: number, meId: number): boolean {
+  for (let i = timeline.seqs.length - 1; i >= 0; i -= 1) {
+    const seq = timeline.seqs[i] ?? 0;
+    if (seq <= readSeq) return false;
+    if (timeline.bySeq[seq]?.sender.id !== meId) return true;
+  }
+  return false;
+}

@@ -12,6 +12,7 @@ import type {
   User,
 } from '../api/events';
 import { ApiError, type HttpApi, type HttpOptions } from '../api/http';
+import { fakeRest } from './fakeRest';
 import type { Realtime, RealtimeFactory, RealtimeHandlers } from '../api/socket';
 
 type Handler<E extends ClientEventName> = (
@@ -74,7 +75,7 @@ export class FakeConnection implements Realtime {
   }
 }
 
-interface RoomRecord {
+export interface RoomRecord {
   room: Room;
   members: Set<number>;
   messages: Message[];
@@ -265,105 +266,14 @@ export class FakeBackend {
 
   httpCalls: string[] = [];
   httpOptions: HttpOptions | null = null;
+  /** REST calls that fail with the given error the next `times` times they are made. */
+  readonly httpFailures = new Map<keyof HttpApi, { error: ApiError; times: number }>();
 
-  readonly http = (options: HttpOptions): HttpApi => {
-    this.httpOptions = options;
-    const me = (): User => {
-      const token = options.getToken();
-      const user = token ? this.userForToken(token) : undefined;
-      if (!user) {
-        options.onUnauthorized?.();
-        throw new ApiError(401, 'unauthorized', 'unauthorized');
-      }
-      return user;
-    };
-    const log = (call: string) => {
-      this.httpCalls.push(call);
-    };
-    const listing = (record: RoomRecord, user: User): Room => {
-      const member = record.members.has(user.id);
-      return member
-        ? { ...record.room, member, unread: 0 }
-        : { ...record.room, member };
-    };
-    return {
-      register: async ({ username, password }) => {
-        log('register');
-        if (username.length < 3) throw new ApiError(400, 'invalid', 'Username too short.');
-        if (this.users.some((u) => u.user.username.toLowerCase() === username.toLowerCase())) {
-          throw new ApiError(409, 'conflict', 'That username is taken.');
-        }
-        return this.addUser(username, password);
-      },
-      login: async ({ username, password }) => {
-        log('login');
-        const found = this.users.find((u) => u.user.username === username);
-        if (found?.password !== password) {
-          throw new ApiError(401, 'unauthorized', 'Wrong username or password.');
-        }
-        return { access_token: this.tokenFor(found.user), token_type: 'bearer', expires_in: 3600 };
-      },
-      logout: async () => {
-        log('logout');
-        me();
-        const token = options.getToken();
-        if (token) this.tokens.delete(token);
-      },
-      me: async () => {
-        log('me');
-        return me();
-      },
-      listRooms: async () => {
-        log('listRooms');
-        const user = me();
-        return [...this.rooms.values()]
-          .filter((r) => !r.room.private || r.members.has(user.id))
-          .map((r) => listing(r, user));
-      },
-      createRoom: async (name, isPrivate) => {
-        log(`createRoom ${name}`);
-        const user = me();
-        if ([...this.rooms.values()].some((r) => r.room.name === name)) {
-          throw new ApiError(409, 'conflict', 'A room with that name exists.');
-        }
-        return this.addRoom(name, user, isPrivate);
-      },
-      getRoom: async (roomId) => {
-        me();
-        return this.record(roomId).room;
-      },
-      joinRoom: async (roomId) => {
-        log(`joinRoom ${roomId}`);
-        this.record(roomId).members.add(me().id);
-      },
-      addMember: async (roomId, username) => {
-        log(`addMember ${roomId} ${username}`);
-        const user = this.users.find((u) => u.user.username === username);
-        if (!user) throw new ApiError(404, 'not_found', 'No such user.');
-        this.record(roomId).members.add(user.user.id);
-      },
-      leaveRoom: async (roomId) => {
-        log(`leaveRoom ${roomId}`);
-        this.record(roomId).members.delete(me().id);
-      },
-      messages: async (roomId, query = {}) => {
-        log(`messages ${roomId} ${JSON.stringify(query)}`);
-        me();
-        const all = this.record(roomId).messages;
-        const limit = query.limit ?? 50;
-        if (query.after !== undefined) {
-          const above = all.filter((m) => m.seq > (query.after ?? 0));
-          return { messages: above.slice(0, limit), has_more: above.length > limit };
-        }
-        const below =
-          query.before !== undefined ? all.filter((m) => m.seq < (query.before ?? 0)) : all;
-        return {
-          messages: below.slice(Math.max(0, below.length - limit)),
-          has_more: below.length > limit,
-        };
-      },
-    };
-  };
+  failHttp(method: keyof HttpApi, error: ApiError, times = 1): void {
+    this.httpFailures.set(method, { error, times });
+  }
+
+  readonly http = (options: HttpOptions): HttpApi => fakeRest(this, options);
 }
 
 /** A Storage stand-in (jsdom has localStorage, but tests want their own). */
