@@ -52,6 +52,11 @@ export interface CreateRoomRequest {
   private?: boolean;
 }
 
+/** `PATCH /api/rooms/{id}` (second edition): the owner hands the room over. */
+export interface UpdateRoomRequest {
+  owner: string;
+}
+
 export interface AddMemberRequest {
   username?: string;
 }
