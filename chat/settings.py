@@ -27,6 +27,18 @@ Environment = Literal["development", "test", "production"]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def per_second(default: float, prefix: str, what: str, per: str = "user") -> float:
+    """A rate limit's refill (a token bucket): `{prefix}_RATE_PER_SECOND`."""
+    return setting(
+        default, Spec(f"{prefix}_RATE_PER_SECOND", f"{what} per {per}: refill per second")
+    )
+
+
+def burst(default: int, prefix: str, what: str, per: str = "user") -> int:
+    """A rate limit's burst (the bucket's size): `{prefix}_RATE_BURST`."""
+    return setting(default, Spec(f"{prefix}_RATE_BURST", f"{what} per {per}: burst"))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting, declared once: attribute, default, variable, meaning (Spec)."""
@@ -124,56 +136,24 @@ class Settings:
     )
     # Every rate limit counts per user across all of the user's sockets and processes (in
     # Redis where REDIS_URL is set): docs/security.md, "Rate limits".
-    send_rate_per_second: float = setting(
-        10.0,
-        Spec(
-            "SEND_RATE_PER_SECOND", "`send` (socket and REST) per user: tokens refilled per second"
-        ),
-    )
-    send_rate_burst: int = setting(
-        20, Spec("SEND_RATE_BURST", "`send` (socket and REST) per user: burst size")
-    )
-    typing_rate_per_second: float = setting(
-        2.0, Spec("TYPING_RATE_PER_SECOND", "`typing` per user: tokens refilled per second")
-    )
-    typing_rate_burst: int = setting(5, Spec("TYPING_RATE_BURST", "`typing` per user: burst size"))
-    edit_rate_per_second: float = setting(
-        5.0, Spec("EDIT_RATE_PER_SECOND", "`edit` per user: tokens refilled per second")
-    )
-    edit_rate_burst: int = setting(20, Spec("EDIT_RATE_BURST", "`edit` per user: burst size"))
-    delete_rate_per_second: float = setting(
-        5.0, Spec("DELETE_RATE_PER_SECOND", "`delete` per user: tokens refilled per second")
-    )
-    delete_rate_burst: int = setting(20, Spec("DELETE_RATE_BURST", "`delete` per user: burst size"))
-    join_rate_per_second: float = setting(
-        10.0, Spec("JOIN_RATE_PER_SECOND", "`join` per user: tokens refilled per second")
-    )
-    join_rate_burst: int = setting(60, Spec("JOIN_RATE_BURST", "`join` per user: burst size"))
-    leave_rate_per_second: float = setting(
-        10.0, Spec("LEAVE_RATE_PER_SECOND", "`leave` per user: tokens refilled per second")
-    )
-    leave_rate_burst: int = setting(60, Spec("LEAVE_RATE_BURST", "`leave` per user: burst size"))
-    read_rate_per_second: float = setting(
-        10.0, Spec("READ_RATE_PER_SECOND", "`read` per user: tokens refilled per second")
-    )
-    read_rate_burst: int = setting(60, Spec("READ_RATE_BURST", "`read` per user: burst size"))
-    room_create_rate_per_second: float = setting(
-        0.1,
-        Spec("ROOM_CREATE_RATE_PER_SECOND", "rooms created per user: tokens refilled per second"),
-    )
-    room_create_rate_burst: int = setting(
-        20, Spec("ROOM_CREATE_RATE_BURST", "rooms created per user: burst size")
-    )
-    register_rate_per_second: float = setting(
-        0.1,
-        Spec(
-            "REGISTER_RATE_PER_SECOND",
-            "registrations per client address: tokens refilled per second",
-        ),
-    )
-    register_rate_burst: int = setting(
-        30, Spec("REGISTER_RATE_BURST", "registrations per client address: burst size")
-    )
+    send_rate_per_second: float = per_second(10.0, "SEND", "`send` (socket and REST)")
+    send_rate_burst: int = burst(20, "SEND", "`send` (socket and REST)")
+    typing_rate_per_second: float = per_second(2.0, "TYPING", "`typing`")
+    typing_rate_burst: int = burst(5, "TYPING", "`typing`")
+    edit_rate_per_second: float = per_second(5.0, "EDIT", "`edit`")
+    edit_rate_burst: int = burst(20, "EDIT", "`edit`")
+    delete_rate_per_second: float = per_second(5.0, "DELETE", "`delete`")
+    delete_rate_burst: int = burst(20, "DELETE", "`delete`")
+    join_rate_per_second: float = per_second(10.0, "JOIN", "`join`")
+    join_rate_burst: int = burst(60, "JOIN", "`join`")
+    leave_rate_per_second: float = per_second(10.0, "LEAVE", "`leave`")
+    leave_rate_burst: int = burst(60, "LEAVE", "`leave`")
+    read_rate_per_second: float = per_second(10.0, "READ", "`read`")
+    read_rate_burst: int = burst(60, "READ", "`read`")
+    room_create_rate_per_second: float = per_second(0.1, "ROOM_CREATE", "rooms created")
+    room_create_rate_burst: int = burst(20, "ROOM_CREATE", "rooms created")
+    register_rate_per_second: float = per_second(0.1, "REGISTER", "registrations", "address")
+    register_rate_burst: int = burst(30, "REGISTER", "registrations", "address")
     max_sockets_per_user: int = setting(
         50,
         Spec(
