@@ -18,7 +18,7 @@ from chat.realtime.acks import EventRouter, failed
 from chat.realtime.connections import Connection, Connections
 from chat.realtime.fanout import install_direct_websocket, write_now
 from chat.realtime.limits import Limits
-from chat.realtime.managers import LocalManager, RedisManager
+from chat.realtime.managers import LocalManager
 from chat.realtime.messages import MessageEvents
 from chat.realtime.names import (
     ROOM_LEFT,
@@ -34,6 +34,7 @@ from chat.realtime.presence_redis import RedisPresence
 from chat.realtime.publisher import SocketPublisher
 from chat.realtime.revocation import NAMESPACE, Sessions
 from chat.realtime.rooms import RoomEvents
+from chat.realtime.routed_manager import RoutedRedisManager
 from chat.services.container import Services
 from chat.settings import Settings
 
@@ -90,10 +91,15 @@ class Realtime:
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.settings = settings
         self.metrics = metrics
-        self.manager: LocalManager | RedisManager
+        self.manager: LocalManager | RoutedRedisManager
         if settings.redis_url:
-            self.manager = RedisManager(
-                settings.redis_url, channel=f"{settings.redis_prefix}:socketio", metrics=metrics
+            self.manager = RoutedRedisManager(
+                settings.redis_url,
+                settings.redis_prefix,
+                metrics,
+                cluster=settings.redis_cluster,
+                subscribe_timeout=settings.redis_subscribe_timeout_seconds,
+                pool_size=settings.redis_pool_size,
             )
         else:
             self.manager = LocalManager()
