@@ -22,9 +22,13 @@ import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from chat.storage.redis_errors import REDIS_FAILURES
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
+
+# A connection cut mid-call on uvloop can surface as OSError or RuntimeError, not only as
+# RedisError (the network-fault drill).
+REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError, RuntimeError)
 
 Connect = Callable[[], Awaitable[Any]]
 OnMessage = Callable[[bytes, bytes], Awaitable[None]]
@@ -57,6 +61,7 @@ class PubSubLink:
                 b"UNSUBSCRIBE",
             )
         )
+        self._sharded = sharded
         self._kinds_message = (b"smessage", b"message")
         self.wanted: set[bytes] = set()
         self._unanswered: dict[bytes, int] = {}
@@ -186,9 +191,13 @@ class PubSubLink:
                 counts = self._unanswered if subscribe else self._dropping
                 for channel in channels:
                     counts[channel] = counts.get(channel, 0) + 1
-                await conn.send_command(
-                    self._sub if subscribe else self._unsub, *channels, check_health=False
-                )
+                command = self._sub if subscribe else self._unsub
+                if self._sharded:
+                    # One SSUBSCRIBE may only name channels of one slot: one per channel.
+                    packed = conn.pack_commands([(command, channel) for channel in channels])
+                else:
+                    packed = conn.pack_command(command, *channels)
+                await conn.send_packed_command(packed, check_health=False)
                 start = end
 
     async def _read(self, conn: Any) -> None:

@@ -20,8 +20,7 @@ from typing import Any, Protocol
 from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis, RedisCluster
 from redis.exceptions import RedisError
 
-from chat.realtime.pubsub_link import PubSubLink
-from chat.storage.redis_errors import REDIS_FAILURES
+from chat.realtime.pubsub_link import REDIS_FAILURES, PubSubLink
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +78,9 @@ class SingleRoutes:
 class ClusterRoutes:
     def __init__(self, url: str, on_message: OnMessage, pool_size: int) -> None:
         self._client = RedisCluster.from_url(url, max_connections=pool_size, **_TIMEOUTS)
+        # RedisCluster raises MaxConnectionsError when a node's pool is full: publishers
+        # wait here instead, as SingleRoutes' blocking pool makes them.
+        self._publishing = asyncio.Semaphore(pool_size)
         self._on_message = on_message
         self._links: dict[str, PubSubLink] = {}
         self._home: dict[bytes, PubSubLink] = {}
@@ -87,6 +89,7 @@ class ClusterRoutes:
         self._unplaced: dict[bytes, asyncio.Future[None] | None] = {}
         self._check = asyncio.Event()
         self._ready = False
+        self._stopping: set[asyncio.Task[None]] = set()
 
     def want(self, channel: bytes) -> asyncio.Future[None]:
         link = self._home.get(channel)
@@ -109,7 +112,8 @@ class ClusterRoutes:
             waiter.set_result(None)  # nobody here holds it any more
 
     async def publish(self, channel: bytes, payload: bytes) -> int:
-        return int(await self._client.execute_command("SPUBLISH", channel, payload))
+        async with self._publishing:
+            return int(await self._client.execute_command("SPUBLISH", channel, payload))
 
     def _place(self, channel: bytes) -> None:
         try:
@@ -146,7 +150,9 @@ class ClusterRoutes:
         for name, link in list(self._links.items()):
             if not link.wanted:
                 del self._links[name]
-                asyncio.get_running_loop().create_task(link.stop())
+                stopping = asyncio.get_running_loop().create_task(link.stop())
+                self._stopping.add(stopping)
+                stopping.add_done_callback(self._stopping.discard)
 
     async def run(self) -> None:
         while True:
@@ -188,6 +194,8 @@ class ClusterRoutes:
     async def close(self) -> None:
         for link in self._links.values():
             await link.stop()
+        for stopping in list(self._stopping):
+            await stopping
         with contextlib.suppress(*REDIS_FAILURES):
             await self._client.aclose()
 

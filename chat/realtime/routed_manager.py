@@ -38,8 +38,8 @@ from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from chat.metrics import Metrics
 from chat.realtime.fanout import DirectEmitMixin
+from chat.realtime.pubsub_link import REDIS_FAILURES
 from chat.realtime.pubsub_routes import Routes, make_routes
-from chat.storage.redis_errors import REDIS_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ class RoutedRedisManager(AsyncPubSubManager, DirectEmitMixin):  # type: ignore[m
             return await self._routes.publish(channel, payload)
         except REDIS_FAILURES as exc:
             # Processes holding the room miss it; resume by seq fills the gap.
-            log.error("Redis did not take a broadcast: %s", exc)
+            log.error("Redis did not take a broadcast: %r", exc)
             self._failures.inc()
             return None
 

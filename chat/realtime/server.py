@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 import socketio
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from socketio import packet as sio_packet
 
 from chat.domain.errors import ChatError, Unavailable
@@ -124,7 +124,7 @@ class Realtime:
         self.connections = Connections()
         self.sessions = Sessions(self.sio)
         self.limits = Limits.from_settings(settings)
-        self._redis: Redis | None = None
+        self._redis: Redis | RedisCluster | None = None
         self._attendance: Attendance | None = None
         self._services: Services | None = None
 
