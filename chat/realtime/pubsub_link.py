@@ -33,6 +33,7 @@ REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError, RuntimeE
 Connect = Callable[[], Awaitable[Any]]
 OnMessage = Callable[[bytes, bytes], Awaitable[None]]
 OnMoved = Callable[["PubSubLink", bytes], None]
+OnLost = Callable[[], None]
 
 # Channels per SUBSCRIBE command when a burst (or a resubscription) is sent.
 _BATCH = 500
@@ -48,10 +49,12 @@ class PubSubLink:
         sharded: bool,
         name: str = "redis",
         on_moved: OnMoved | None = None,
+        on_lost: OnLost | None = None,
     ) -> None:
         self._connect = connect
         self._on_message = on_message
         self._on_moved = on_moved
+        self._on_lost = on_lost
         self.name = name
         self._sub, self._unsub = (
             (b"SSUBSCRIBE", b"SUNSUBSCRIBE")
@@ -72,8 +75,6 @@ class PubSubLink:
         self._conn: Any = None
         self.task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
-        # Set while the link is not connected after having been started.
-        self.lost = asyncio.Event()
 
     # -- asked by the manager ------------------------------------------------------------
 
@@ -136,7 +137,6 @@ class PubSubLink:
                 self._resubscribe_all()
                 writer = asyncio.create_task(self._write(self._conn))
                 self.connected.set()
-                self.lost.clear()
                 backoff = 0.1
                 await self._read(self._conn)
             except asyncio.CancelledError:
@@ -145,7 +145,8 @@ class PubSubLink:
                 log.warning("pub/sub link %s lost: %s; reconnecting", self.name, exc)
             finally:
                 self.connected.clear()
-                self.lost.set()
+                if self._on_lost is not None:
+                    self._on_lost()
                 if writer is not None:
                     writer.cancel()
                     with contextlib.suppress(asyncio.CancelledError, *REDIS_FAILURES):

@@ -129,6 +129,7 @@ class ClusterRoutes:
                 sharded=True,
                 name=node.name,
                 on_moved=self._moved,
+                on_lost=self._check.set,
             )
             self._links[node.name] = link
             link.start()
@@ -171,13 +172,7 @@ class ClusterRoutes:
     async def _watch(self) -> None:
         """Waits for a lost link or a moved channel, then rereads the slot map until every
         link is connected and every channel placed."""
-        waits = [asyncio.ensure_future(self._check.wait())]
-        waits += [asyncio.ensure_future(link.lost.wait()) for link in self._links.values()]
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for wait in waits:
-                wait.cancel()
+        await self._check.wait()
         while True:
             self._check.clear()
             await asyncio.sleep(REFRESH_SECONDS)

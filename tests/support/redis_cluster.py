@@ -126,12 +126,18 @@ class PrivateRedisCluster:
                 found.append(int(parts[1].split("@")[0].rsplit(":", 1)[1]))
         return sorted(found)
 
-    def wait_healthy(self, timeout: float) -> None:
-        """Every live node says cluster_state:ok and three masters serve the slots."""
+    def wait_healthy(self, timeout: float, *, without: int | None = None) -> None:
+        """Every live node says cluster_state:ok and three masters serve the slots (none of
+        them `without`: a killed master's replica has taken over)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             states = [self.cli(port, "cluster", "info") for port in self.alive()]
-            if all("cluster_state:ok" in state for state in states) and len(self.masters()) == 3:
+            masters = self.masters()
+            if (
+                all("cluster_state:ok" in state for state in states)
+                and len(masters) == 3
+                and without not in masters
+            ):
                 return
             time.sleep(0.2)
         raise TimeoutError(f"Redis Cluster not healthy within {timeout}s")
