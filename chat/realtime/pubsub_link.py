@@ -143,6 +143,9 @@ class PubSubLink:
                 raise
             except REDIS_FAILURES as exc:
                 log.warning("pub/sub link %s lost: %s; reconnecting", self.name, exc)
+            except Exception:
+                # A reply redis-py could not parse, or a defect: the link must not die.
+                log.exception("pub/sub link %s failed; reconnecting", self.name)
             finally:
                 self.connected.clear()
                 if self._on_lost is not None:

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis, RedisCluster
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from chat.realtime.pubsub_link import REDIS_FAILURES, PubSubLink
 
@@ -118,7 +118,7 @@ class ClusterRoutes:
     def _place(self, channel: bytes) -> None:
         try:
             node = self._client.nodes_manager.get_node_from_slot(self._client.keyslot(channel))
-        except (RedisError, OSError, LookupError):
+        except (RedisError, RedisClusterException, OSError, LookupError):
             self._check.set()  # the slot has no master yet: try again at the next refresh
             return
         link = self._links.get(node.name)
@@ -161,7 +161,7 @@ class ClusterRoutes:
                 await self._client.initialize()
                 self._ready = True
                 break
-            except REDIS_FAILURES as exc:
+            except (RedisError, RedisClusterException, OSError, RuntimeError) as exc:
                 log.warning("Redis Cluster not reachable yet: %s", exc)
                 await asyncio.sleep(REFRESH_SECONDS)
         for channel in list(self._unplaced):
@@ -178,10 +178,12 @@ class ClusterRoutes:
             await asyncio.sleep(REFRESH_SECONDS)
             try:
                 await self._client.nodes_manager.initialize()
-            except REDIS_FAILURES as exc:
+                self._relocate()
+            except (RedisError, RedisClusterException, OSError, RuntimeError) as exc:
+                # A slot without a master yet (mid-failover): read the map again.
                 log.warning("Redis Cluster slot map unavailable: %s", exc)
+                self._check.set()
                 continue
-            self._relocate()
             await asyncio.sleep(REFRESH_SECONDS)
             if not self._unplaced and all(link.connected.is_set() for link in self._links.values()):
                 return
