@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 from prometheus_client import make_asgi_app
-from redis.asyncio import BlockingConnectionPool, Redis
 
 from chat import gc_tuning
 from chat.http.app import create_flask_app
@@ -38,6 +37,7 @@ from chat.settings import Settings
 from chat.static_files import StaticFiles
 from chat.storage import migrate
 from chat.storage.database import Database, create_engine
+from chat.storage.redis_client import RedisClient, open_redis
 
 log = logging.getLogger("chat")
 
@@ -52,7 +52,13 @@ class ChatApp:
             create_engine(settings.database_url, pool_size=settings.db_pool_size),
             raw_pool_size=settings.db_append_pool_size,
         )
-        self.redis: Redis | None = _redis(settings)
+        self.redis: RedisClient | None = None
+        if settings.redis_url:
+            self.redis = open_redis(
+                settings.redis_url,
+                cluster=settings.redis_cluster,
+                pool_size=settings.redis_pool_size,
+            )
         # The socket server and the publisher first: the services announce through it.
         self.socket = SocketServer(settings, self.metrics)
         self.publisher = SocketPublisher(self.socket.sio, self.metrics)
@@ -144,23 +150,8 @@ class ChatApp:
         await self.realtime.stop()
         self.bridge.close()
         if self.redis is not None:
-            await self.redis.aclose(close_connection_pool=True)
+            await self.redis.aclose()
         await self.db.dispose()
-
-
-def _redis(settings: Settings) -> Redis | None:
-    """A bounded pool whose callers wait for a free connection: redis-py's default pool
-    raises "Too many connections" past 100, which a burst of socket connects reached."""
-    if not settings.redis_url:
-        return None
-    pool = BlockingConnectionPool.from_url(
-        settings.redis_url,
-        max_connections=settings.redis_pool_size,
-        timeout=5,
-        socket_timeout=5,
-        socket_connect_timeout=5,
-    )
-    return Redis(connection_pool=pool)
 
 
 def create_app(settings: Settings) -> ChatApp:

@@ -82,7 +82,7 @@ class Settings:
         None,
         Spec(
             "REDIS_URL",
-            "set: `AsyncRedisManager`, shared presence, limits and logout deny-list",
+            "set: Redis pub/sub routed per room, shared presence, limits and logout deny-list",
             advice=("Compose points it at its redis service.",),
             shown="unset: in-process manager",
             example="redis://127.0.0.1:6379/0",
@@ -95,6 +95,24 @@ class Settings:
             "REDIS_PREFIX",
             "prefix of every Redis key and channel",
             advice=("Give each deployment sharing a Redis its own.",),
+        ),
+    )
+    redis_cluster: bool = setting(
+        False,
+        Spec(
+            "REDIS_CLUSTER",
+            "REDIS_URL names a node of a Redis Cluster (7+): broadcasts use sharded pub/sub, "
+            "one channel per room",
+            advice=("Any node will do; the others are found from it.",),
+        ),
+    )
+    redis_subscribe_timeout_seconds: float = setting(
+        5.0,
+        Spec(
+            "REDIS_SUBSCRIBE_TIMEOUT_SECONDS",
+            "how long a room join waits for Redis to confirm this process's subscription "
+            "to the room, seconds",
+            advice=("Past it the join goes on; broadcasts missed meanwhile are resumed by seq.",),
         ),
     )
     cors_origins: tuple[str, ...] = setting(
@@ -244,7 +262,8 @@ class Settings:
             "Redis connections per process (presence, limits, denylist); callers wait for a "
             "free one",
             advice=(
-                "The socket manager has its own. A burst of connects waits (up to 5 s)",
+                "The socket manager's publishes have a pool of this size too (and one",
+                "pub/sub connection per Redis node). A burst of connects waits (up to 5 s)",
                 'instead of failing with "Too many connections".',
             ),
         ),

@@ -2,8 +2,9 @@
 # README command 2: the whole test suite. `.ci/run` calls exactly this.
 #   static checks (ruff, mypy --strict, bandit) and delivery validation (hadolint, actionlint,
 #   compose schema); pytest on SQLite + in-process manager, then on PostgreSQL + Redis (with
-#   the fault drills); one combined coverage floor of 80% on chat/; the web client's lint,
-#   unit tests (coverage >= 75%) and build; the browser end-to-end test in headless Chromium.
+#   the fault drills), then tests/realtime on a private Redis Cluster; one combined coverage
+#   floor of 80% on chat/; the web client's lint, unit tests (coverage >= 75%) and build;
+#   the browser end-to-end test in headless Chromium.
 # With CI set, PostgreSQL and Redis must be reachable (started here if installed) or the run
 # fails. Outside CI, where they are not installed, that half is reported as not run.
 set -uo pipefail
@@ -55,6 +56,11 @@ pytest_pass() {  # pytest_pass BACKEND ARGS...
     --junitxml="test-artifacts/junit-$backend.xml" "$@"
 }
 
+cluster_pass() {  # the realtime contract again, on a private Redis Cluster (3 masters + 3 replicas)
+  CHAT_TEST_BACKEND=postgres CHAT_TEST_REDIS=cluster .venv/bin/coverage run -m pytest \
+    -p no:cacheprovider --junitxml=test-artifacts/junit-redis-cluster.xml tests/realtime
+}
+
 coverage_report() {
   .venv/bin/coverage combine -q &&
     .venv/bin/coverage report --fail-under=80 &&
@@ -90,6 +96,7 @@ stage "pytest: sqlite + in-process manager" pytest_pass sqlite -m "not drill"
 bash scripts/services.sh; services=$?
 if [[ $services == 0 ]]; then
   stage "pytest: postgresql + redis, with drills" pytest_pass postgres
+  stage "pytest: realtime on a Redis Cluster" cluster_pass
 elif [[ -n ${CI-} ]]; then
   FAILED+=("pytest: postgresql + redis (PostgreSQL or Redis unreachable)")
 else

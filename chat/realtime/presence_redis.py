@@ -8,15 +8,16 @@ nodes that hold that user. Every change is one Lua script, so counts and sets ne
 disagree. Any node reaps a node whose deadline has passed: its pairs are uncounted in the
 same script, and the users whose count reaches zero are returned to be announced offline.
 
-The scripts name keys they derive from set members, which a single Redis (and its replicas)
-allows; Redis Cluster would need hash tags.
+The scripts name keys they derive from set members, so every presence key carries one hash
+tag, `{<REDIS_PREFIX>:presence}`: on a Redis Cluster they all live in one slot, where a
+script may touch them together.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from chat.domain.models import User
 
@@ -95,9 +96,9 @@ def _pair(member: str | bytes) -> Pair:
 
 
 class RedisPresence:
-    def __init__(self, redis: Redis, prefix: str, ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis | RedisCluster, prefix: str, ttl_seconds: int) -> None:
         self._redis = redis
-        self._prefix = f"{prefix}:presence:"
+        self._prefix = f"{{{prefix}:presence}}:"
         self._ttl_ms = ttl_seconds * 1000
         self.node = uuid.uuid4().hex
         self._nodes = self._prefix + "nodes"

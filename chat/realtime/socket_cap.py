@@ -15,8 +15,7 @@ import contextlib
 import logging
 from collections import defaultdict
 
-from redis.asyncio import Redis
-
+from chat.storage.redis_client import RedisClient
 from chat.storage.redis_errors import REDIS_FAILURES
 
 log = logging.getLogger(__name__)
@@ -43,7 +42,7 @@ return 0
 
 
 class SocketCap:
-    def __init__(self, cap: int, redis: Redis | None, prefix: str, ttl_seconds: int) -> None:
+    def __init__(self, cap: int, redis: RedisClient | None, prefix: str, ttl_seconds: int) -> None:
         self.cap = cap
         self._redis = redis
         self._prefix = f"{prefix}:sockets:"
@@ -109,6 +108,7 @@ class SocketCap:
                 await self._renew(
                     keys=[f"{self._prefix}{user_id}"],
                     args=[self._ttl_ms, *sids],
-                    client=pipe,
+                    # redis-py runs a script on a pipeline; its stubs only name clients.
+                    client=pipe,  # type: ignore[arg-type]
                 )
             await pipe.execute()

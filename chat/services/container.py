@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from chat.services.accounts import Accounts, LoginLimits
 from chat.services.events import Publisher
 from chat.services.health import Health
@@ -19,12 +17,13 @@ from chat.storage.buckets import Buckets, MemoryBuckets, RedisBuckets
 from chat.storage.counters import MemoryWindowCounter, RedisWindowCounter, WindowCounter
 from chat.storage.database import Database
 from chat.storage.denylist import DenyList, RedisDenyList, SqlDenyList
+from chat.storage.redis_client import RedisClient
 
 
 @dataclass(frozen=True)
 class Services:
     db: Database
-    redis: Redis | None
+    redis: RedisClient | None
     accounts: Accounts
     rooms: Rooms
     messages: Messages
@@ -34,7 +33,7 @@ class Services:
 
 
 def build_services(
-    settings: Settings, db: Database, redis: Redis | None, publisher: Publisher
+    settings: Settings, db: Database, redis: RedisClient | None, publisher: Publisher
 ) -> Services:
     denylist: DenyList
     counter: WindowCounter

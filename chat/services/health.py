@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from redis.asyncio import Redis
-
 from chat.storage.database import Database
+from chat.storage.redis_client import RedisClient
 
 log = logging.getLogger(__name__)
 
 
 class Health:
-    def __init__(self, db: Database, redis: Redis | None, timeout: float = 2.0) -> None:
+    def __init__(self, db: Database, redis: RedisClient | None, timeout: float = 2.0) -> None:
         self._db = db
         self._redis = redis
         self._timeout = timeout
@@ -24,7 +23,7 @@ class Health:
             checks["redis"] = await self._check(self._ping_redis(self._redis))
         return checks
 
-    async def _ping_redis(self, redis: Redis) -> None:
+    async def _ping_redis(self, redis: RedisClient) -> None:
         await redis.ping()
 
     async def _check(self, probe: object) -> str:

@@ -20,9 +20,9 @@ import logging
 import time
 from typing import Any, Protocol
 
-from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
+from chat.storage.redis_client import RedisClient
 from chat.storage.redis_errors import REDIS_FAILURES
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class RedisBuckets:
     the burst, the shared one (which counts this process too) would refuse as well, so a
     flood from one process is refused without a round trip."""
 
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: RedisClient, prefix: str) -> None:
         self._redis = redis
         self._prefix = f"{prefix}:limit:"
         self._sha = redis.register_script(_TAKE).sha

@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-from redis.asyncio import Redis
-
 from chat.domain.errors import Unavailable
+from chat.storage.redis_client import RedisClient
 from chat.storage.redis_errors import REDIS_FAILURES
 
 
@@ -47,19 +46,27 @@ class MemoryWindowCounter:
         self._counts.pop(key, None)
 
 
+# One key per script, so it runs on a single Redis and on a Redis Cluster alike.
+_HIT = """
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+
+
 class RedisWindowCounter:
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: RedisClient, prefix: str) -> None:
         self._redis = redis
         self._prefix = f"{prefix}:rate:"
+        self._hit = redis.register_script(_HIT)
 
     async def hit(self, key: str, window_seconds: int) -> tuple[int, int]:
-        name = self._prefix + key
         try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incr(name)
-                pipe.expire(name, window_seconds, nx=True)
-                pipe.ttl(name)
-                count, _, ttl = await pipe.execute()
+            count, ttl = await self._hit(keys=[self._prefix + key], args=[window_seconds])
         except REDIS_FAILURES as exc:
             raise Unavailable("rate limiter unavailable, try again") from exc
         return int(count), max(int(ttl), 1)

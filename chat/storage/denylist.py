@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Protocol
 
-from redis.asyncio import Redis
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from chat.domain.errors import Unavailable
 from chat.storage.database import Database
+from chat.storage.redis_client import RedisClient
 from chat.storage.redis_errors import REDIS_FAILURES
 from chat.storage.tables import revoked_tokens
 
@@ -43,7 +43,7 @@ class SqlDenyList:
 
 
 class RedisDenyList:
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: RedisClient, prefix: str) -> None:
         self._redis = redis
         self._prefix = f"{prefix}:revoked:"
 
@@ -56,6 +56,8 @@ class RedisDenyList:
 
     async def is_revoked(self, jti: str) -> bool:
         try:
-            return bool(await self._redis.exists(self._prefix + jti))
+            # GET, not EXISTS: redis-py's RedisCluster splits EXISTS by slot through a
+            # pipeline, which a burst of connects broke (redis-py 8.1, uvloop).
+            return await self._redis.get(self._prefix + jti) is not None
         except REDIS_FAILURES as exc:
             raise Unavailable("token store unavailable, try again") from exc

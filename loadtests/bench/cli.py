@@ -17,6 +17,7 @@ from loadtests.bench import report
 from loadtests.bench.compare import compare
 from loadtests.bench.cost import cost
 from loadtests.bench.fanout import DEFAULT_CONFIGS, fanout
+from loadtests.bench.scaling import scaling
 from loadtests.bench.servers import KINDS
 from loadtests.bench.summary import markdown_summary
 
@@ -105,6 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--env", action="append", default=[], help="KEY=VALUE for ChatApp servers")
     k.add_argument("--out", help="results directory (default loadtests/results/<ts>-cost)")
     k.set_defaults(func=cost)
+    s = sub.add_parser("scaling", help="server CPU per copy at 1, 2 and 4 processes")
+    s.add_argument("--processes", default="1,2,4")
+    s.add_argument("--rooms", type=int, default=20)
+    s.add_argument("--room-size", type=int, default=20)
+    s.add_argument("--rate", type=float, default=100.0, help="msgs/s, below every knee")
+    s.add_argument("--placement", choices=("rooms", "spread"), default="rooms")
+    s.add_argument("--duration", type=float, default=10.0)
+    s.add_argument("--warmup", type=float, default=2.0)
+    s.add_argument("--env", action="append", default=[], help="KEY=VALUE for ChatApp servers")
+    s.add_argument("--out", help="results directory (default loadtests/results/<ts>-scaling)")
+    s.set_defaults(func=scaling)
     r = sub.add_parser("report", help="redraw plots, CSV and HTML from a results.json")
     r.add_argument("results")
     r.set_defaults(func=redraw)

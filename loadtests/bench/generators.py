@@ -39,7 +39,10 @@ class Generators:
         for w in range(self.workers):
             conns = []
             for i in range(w, opts.connections, self.workers):
-                base = handle.urls[i % len(handle.urls)]
+                if opts.placement == "rooms" and plan.conn_rooms[i]:
+                    base = handle.urls[plan.conn_rooms[i][0] % len(handle.urls)]
+                else:
+                    base = handle.urls[i % len(handle.urls)]
                 conns.append(
                     ConnPlan(
                         index=i,

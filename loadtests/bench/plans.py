@@ -33,6 +33,10 @@ class BenchOptions:
     retries: int = 1
     profile: bool = False
     profile_native: bool = False
+    # Which server process a connection goes to, with several: "spread" (connection i to
+    # process i mod N, so every room spans every process) or "rooms" (every member of a
+    # room on the same process, as a room-affine balancer would place them).
+    placement: str = "spread"
 
     def user_count(self) -> int:
         return self.users or min(self.connections, 100)

@@ -4,7 +4,7 @@ Configurations:
 
 - ``embedded``   ChatApp, SQLite in a temp dir, in-process Socket.IO manager.
 - ``pg-redis-1`` ChatApp on a fresh PostgreSQL database + Redis, one process.
-- ``pg-redis-2`` the same with two processes on two ports.
+- ``pg-redis-2``, ``pg-redis-4`` the same with two (four) processes on as many ports.
 - ``node``       the bare socket.io 4.8 reference (loadtests/reference/node).
 - ``pyref``      the bare python-socketio AsyncServer reference.
 - a URL          a server someone else runs (``--target``): nothing started.
@@ -38,7 +38,7 @@ import psutil  # type: ignore[import-untyped]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = REPO_ROOT / "loadtests" / "reference" / "node"
 
-CHAT_KINDS = ("embedded", "pg-redis-1", "pg-redis-2")
+CHAT_KINDS = ("embedded", "pg-redis-1", "pg-redis-2", "pg-redis-4")
 REFERENCE_KINDS = ("node", "pyref")
 KINDS = CHAT_KINDS + REFERENCE_KINDS
 
@@ -351,7 +351,7 @@ def start_server(
                 env["REDIS_PREFIX"] = prefix
             env |= chat_env or {}
             handle.env = {k: ("***" if k == "SECRET_KEY" else v) for k, v in env.items()}
-            count = 2 if kind == "pg-redis-2" else 1
+            count = int(kind.rsplit("-", 1)[1]) if kind.startswith("pg-redis-") else 1
             for i in range(count):
                 port = free_port()
                 handle.urls.append(f"http://127.0.0.1:{port}")

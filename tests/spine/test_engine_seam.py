@@ -18,10 +18,11 @@ from engineio import async_socket
 from engineio import packet as eio_packet
 from engineio.async_drivers import asgi as eio_asgi
 from socketio import packet as sio_packet
+from socketio.async_pubsub_manager import AsyncPubSubManager
 
 from chat.realtime.engine.fanout import DirectEmitMixin
-from chat.realtime.engine.managers import RedisManager
 from chat.realtime.engine.packets import ChatPacket
+from chat.realtime.engine.routed_manager import RoutedRedisManager
 from chat.realtime.engine.server import EngineServer
 from chat.realtime.engine.websocket import DirectWebSocket
 
@@ -47,8 +48,12 @@ OVERRIDES: list[tuple[type, type, str]] = [
     (EngineServer, socketio.AsyncServer, "_handle_event"),
     (EngineServer, socketio.AsyncServer, "_handle_event_internal"),
     (EngineServer, socketio.AsyncServer, "_send_packet"),
-    (RedisManager, socketio.AsyncRedisManager, "_handle_emit"),
-    (RedisManager, socketio.AsyncRedisManager, "_publish"),
+    (RoutedRedisManager, AsyncPubSubManager, "_handle_emit"),
+    (RoutedRedisManager, AsyncPubSubManager, "_publish"),
+    (RoutedRedisManager, AsyncPubSubManager, "_thread"),
+    (RoutedRedisManager, AsyncPubSubManager, "enter_room"),
+    (RoutedRedisManager, socketio.AsyncManager, "basic_enter_room"),
+    (RoutedRedisManager, socketio.AsyncManager, "basic_leave_room"),
     (DirectEmitMixin, socketio.AsyncManager, "emit"),
     (DirectWebSocket, eio_asgi.WebSocket, "__call__"),
     (DirectWebSocket, eio_asgi.WebSocket, "wait"),
@@ -95,7 +100,7 @@ async def test_the_private_names_we_read_are_there() -> None:
     ):
         assert callable(getattr(manager, name, None)), name
     assert isinstance(manager.rooms, dict)
-    assert "self.thread" in inspect.getsource(socketio.AsyncRedisManager.initialize)
+    assert "self.thread" in inspect.getsource(AsyncPubSubManager.initialize)
 
 
 async def test_the_engineio_socket_still_has_what_we_read_and_set() -> None:
@@ -114,3 +119,21 @@ async def test_the_engineio_socket_still_has_what_we_read_and_set() -> None:
     # None in the queue is what stops the websocket writer (end_session relies on it).
     assert "packets == [None]" in inspect.getsource(async_socket.AsyncSocket.poll)
     assert eio_packet.Packet(eio_packet.MESSAGE, "x").data == "x"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "_handle_callback",
+        "_handle_disconnect",
+        "_handle_enter_room",
+        "_handle_leave_room",
+        "_handle_close_room",
+        "host_id",
+    ],
+)
+def test_the_routed_manager_still_finds_the_pubsub_managers_handlers(name: str) -> None:
+    """RoutedRedisManager._dispatch calls these, and tags its publishes with host_id."""
+    manager = AsyncPubSubManager(channel="seam-check")
+    assert hasattr(manager, name), f"AsyncPubSubManager.{name} is gone"
+    assert hasattr(manager, "is_sid_room") and hasattr(manager, "rooms")

@@ -1,6 +1,8 @@
 """The two backends a test run uses: SQLite + in-process manager, or PostgreSQL + Redis.
 
 Each run gets a database of its own (and a Redis key prefix of its own) and drops it after.
+With CHAT_TEST_REDIS=cluster, the PostgreSQL backend's Redis is a private Redis Cluster
+(3 masters, 3 replicas) started for the run and stopped after it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.support.redis_cluster import PrivateRedisCluster
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -26,6 +30,7 @@ class Backend:
     redis_url: str | None
     redis_prefix: str
     _cleanup: list[str] = field(default_factory=list)
+    redis_cluster: PrivateRedisCluster | None = None
 
     @property
     def uses_redis(self) -> bool:
@@ -35,6 +40,7 @@ class Backend:
         env = {"DATABASE_URL": self.database_url, "REDIS_PREFIX": self.redis_prefix}
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
+        env["REDIS_CLUSTER"] = "true" if self.redis_cluster is not None else "false"
         return env
 
 
@@ -51,6 +57,13 @@ def backend_name() -> str:
     if name not in ("sqlite", "postgres"):
         raise RuntimeError(f"CHAT_TEST_BACKEND must be sqlite or postgres, got {name!r}")
     return name
+
+
+def redis_mode() -> str:
+    mode = os.environ.get("CHAT_TEST_REDIS", "single")
+    if mode not in ("single", "cluster"):
+        raise RuntimeError(f"CHAT_TEST_REDIS must be single or cluster, got {mode!r}")
+    return mode
 
 
 def create_backend(tmp: Path) -> Backend:
@@ -76,15 +89,17 @@ def create_backend(tmp: Path) -> Backend:
             + " and ".join(missing)
             + "; scripts/test.sh starts them where they are installed"
         )
+    cluster = PrivateRedisCluster().start() if redis_mode() == "cluster" else None
     name = f"chat_test_{run}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     return Backend(
         name="postgres",
         database_url=f"{base}/{name}",
-        redis_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/0",
+        redis_url=cluster.url if cluster else f"redis://{REDIS_HOST}:{REDIS_PORT}/0",
         redis_prefix=f"chattest{run}",
         _cleanup=[name],
+        redis_cluster=cluster,
     )
 
 
@@ -106,7 +121,9 @@ def drop_database(name: str) -> None:
 def destroy_backend(backend: Backend) -> None:
     for name in backend._cleanup:
         drop_database(name)
-    if backend.redis_url:
+    if backend.redis_cluster is not None:
+        backend.redis_cluster.close()
+    elif backend.redis_url:
         asyncio.run(_drop_redis_keys(backend.redis_url, backend.redis_prefix))
 
 

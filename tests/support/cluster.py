@@ -1,5 +1,5 @@
-"""Two (or more) ChatApp processes on a private PostgreSQL and Redis, optionally reached
-through fault proxies: what every drill stands on."""
+"""Two (or more) ChatApp processes on a private PostgreSQL and Redis (or Redis Cluster),
+optionally reached through fault proxies: what every drill stands on."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.support.faultproxy import FaultProxy
 from tests.support.ledger import Msg, fetch_history
 from tests.support.logs import unhandled_in
 from tests.support.private import HOST, PrivatePostgres, PrivateRedis
+from tests.support.redis_cluster import PrivateRedisCluster
 from tests.support.server import ServerProcess
 
 # Limits high enough to measure the drill, not the limiter; a dead process's users leave
@@ -46,7 +47,7 @@ class Cluster:
     def __init__(
         self,
         pg: PrivatePostgres,
-        redis: PrivateRedis,
+        redis: PrivateRedis | PrivateRedisCluster,
         run_dir: Path,
         *,
         size: int = 2,
@@ -58,17 +59,24 @@ class Cluster:
         self.database = pg.create_database()
         self.pg_proxy: FaultProxy | None = None
         self.redis_proxy: FaultProxy | None = None
-        pg_port, redis_port = pg.port, redis.port
-        if proxied:
-            self.pg_proxy = FaultProxy(HOST, pg.port, name="postgres").start()
-            self.redis_proxy = FaultProxy(HOST, redis.port, name="redis").start()
-            pg_port, redis_port = self.pg_proxy.port, self.redis_proxy.port
+        pg_port = pg.port
+        if isinstance(redis, PrivateRedisCluster):
+            assert not proxied, "the fault proxies stand in front of one Redis only"
+            redis_url = redis.url
+        else:
+            redis_port = redis.port
+            if proxied:
+                self.pg_proxy = FaultProxy(HOST, pg.port, name="postgres").start()
+                self.redis_proxy = FaultProxy(HOST, redis.port, name="redis").start()
+                pg_port, redis_port = self.pg_proxy.port, self.redis_proxy.port
+            redis_url = f"redis://{HOST}:{redis_port}/0"
         run = uuid.uuid4().hex[:8]
         self.backend = Backend(
             name="postgres",
             database_url=pg.url(self.database, pg_port),
-            redis_url=f"redis://{HOST}:{redis_port}/0",
+            redis_url=redis_url,
             redis_prefix=f"drill{run}",
+            redis_cluster=redis if isinstance(redis, PrivateRedisCluster) else None,
         )
         self.log_dir = run_dir / f"cluster-{run}"
         self.log_dir.mkdir(parents=True)

@@ -18,8 +18,14 @@ Overrides (private methods of socketio.AsyncServer, in server.py, EngineServer):
 - `_send_packet(eio_sid, pkt)`: packets to one socket take unicast.py.
 
 Overrides elsewhere:
-- `socketio.AsyncRedisManager._handle_emit(message)` and `._publish(data)` (managers.py):
-  delivered emits seen (control orders), failed publishes counted.
+- `socketio.AsyncPubSubManager._handle_emit(message)`, `._publish(data)`, `._thread()`,
+  `.enter_room(...)`, and `socketio.AsyncManager.basic_enter_room(...)`,
+  `.basic_leave_room(...)` (routed_manager.py): a Redis channel per room, subscribed while
+  this process holds sockets in it; delivered emits seen (control orders); failed
+  publishes counted. It calls the pub/sub manager's `_handle_callback`,
+  `_handle_disconnect`, `_handle_enter_room`, `_handle_leave_room`, `_handle_close_room`
+  and reads `host_id`, `json`, `rooms`, `is_sid_room`; pubsub_link.py speaks RESP through
+  redis-py's `Connection` (`pack_command(s)`, `send_packed_command`, `read_response`).
 - `socketio.AsyncManager.emit(...)` (fanout.py, DirectEmitMixin): the broadcast fast path.
 - `socketio.packet.Packet.data_is_binary(data)` (packets.py): a faster, equal check.
 - `engineio.async_drivers.asgi.WebSocket.__call__(environ)` and `.wait()` (websocket.py):
@@ -29,7 +35,7 @@ Private names read or written:
 - `AsyncServer.eio._async["websocket"]` (websocket.py: install_direct_websocket).
 - `AsyncServer.manager_initialized`, `.reserved_events`, `.packet_class`, `.eio.sockets`;
   `manager.sid_from_eio_sid`, `.eio_sid_from_sid`, `.is_connected`, `.get_participants`,
-  `.initialize`, `.rooms`; `AsyncRedisManager.thread` (the listener task).
+  `.initialize`, `.rooms`; `AsyncPubSubManager.thread` (the listener task).
 - engineio's `AsyncSocket`: `queue` (an asyncio.Queue: its `_queue` deque and `_getters`
   are read; None put in it stops the websocket writer), `upgraded`, `upgrading`,
   `closed`, `closing`, `close(wait, abort)`, `send(pkt)`; its websocket handler is the

@@ -12,12 +12,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
-
-import socketio
 
 from chat.realtime.engine.fanout import DirectEmitMixin
 from chat.realtime.engine.transport import Backlog
@@ -25,7 +21,7 @@ from chat.realtime.engine.transport import Backlog
 AfterEmit = Callable[[str, Any, str | None], Awaitable[None]]
 
 
-async def _nothing(event: str, data: Any, room: str | None) -> None:
+async def nothing(event: str, data: Any, room: str | None) -> None:
     return None
 
 
@@ -33,7 +29,7 @@ class LocalManager(DirectEmitMixin):
     def __init__(self, backlog: Backlog) -> None:
         super().__init__()
         self.backlog = backlog
-        self.after_emit: AfterEmit = _nothing
+        self.after_emit: AfterEmit = nothing
 
     async def emit(
         self,
@@ -51,33 +47,3 @@ class LocalManager(DirectEmitMixin):
             event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs
         )
         await self.after_emit(event, data, room)
-
-
-class RedisManager(socketio.AsyncRedisManager, DirectEmitMixin):  # type: ignore[misc]
-    def __init__(self, url: str, channel: str, backlog: Backlog, failures: Any) -> None:
-        super().__init__(url, channel=channel)
-        self.backlog = backlog
-        self.after_emit: AfterEmit = _nothing
-        self._failures = failures
-
-    async def _handle_emit(self, message: dict[str, Any]) -> None:
-        # Runs for this process's own emits and for those heard from the others.
-        await super()._handle_emit(message)
-        data = message.get("data")
-        if isinstance(data, list) and len(data) == 1 and not message.get("binary"):
-            await self.after_emit(message.get("event", ""), data[0], message.get("room"))
-
-    async def _publish(self, data: Any) -> Any:
-        # The stock method answers the number of subscribers, or None once it gave up.
-        result = await super()._publish(data)
-        if result is None:
-            self._failures.inc()
-        return result
-
-    async def stop_listening(self) -> None:
-        """Cancels the Redis listener task python-socketio keeps in `thread`."""
-        listener = getattr(self, "thread", None)
-        if isinstance(listener, asyncio.Task):
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener

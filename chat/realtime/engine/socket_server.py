@@ -7,8 +7,9 @@ from __future__ import annotations
 import socketio
 
 from chat.metrics import Metrics
-from chat.realtime.engine.managers import AfterEmit, LocalManager, RedisManager
+from chat.realtime.engine.managers import AfterEmit, LocalManager
 from chat.realtime.engine.packets import ChatPacket
+from chat.realtime.engine.routed_manager import RoutedRedisManager
 from chat.realtime.engine.server import EngineServer
 from chat.realtime.engine.transport import Backlog
 from chat.realtime.engine.websocket import end_session, install_direct_websocket
@@ -20,13 +21,16 @@ NAMESPACE = "/"
 class SocketServer:
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.backlog = Backlog(settings.socket_max_buffered_bytes)
-        self.manager: LocalManager | RedisManager
+        self.manager: LocalManager | RoutedRedisManager
         if settings.redis_url:
-            self.manager = RedisManager(
+            self.manager = RoutedRedisManager(
                 settings.redis_url,
-                channel=f"{settings.redis_prefix}:socketio",
+                settings.redis_prefix,
+                metrics,
+                cluster=settings.redis_cluster,
+                subscribe_timeout=settings.redis_subscribe_timeout_seconds,
+                pool_size=settings.redis_pool_size,
                 backlog=self.backlog,
-                failures=metrics.redis_publish_failures,
             )
         else:
             self.manager = LocalManager(self.backlog)
@@ -76,5 +80,5 @@ class SocketServer:
             self.manager.initialize()
 
     async def stop(self) -> None:
-        if isinstance(self.manager, RedisManager):
+        if isinstance(self.manager, RoutedRedisManager):
             await self.manager.stop_listening()
