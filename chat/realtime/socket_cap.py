@@ -15,6 +15,8 @@ import contextlib
 import logging
 from collections import defaultdict
 
+from redis.asyncio import RedisCluster
+
 from chat.storage.redis_client import RedisClient
 from chat.storage.redis_errors import REDIS_FAILURES
 
@@ -103,12 +105,14 @@ class SocketCap:
     async def renew(self) -> None:
         if self._redis is None or not self._local:
             return
+        owned = [(f"{self._prefix}{user_id}", sids) for user_id, sids in list(self._local.items())]
+        if isinstance(self._redis, RedisCluster):
+            # A cluster pipeline refuses scripts: one call per user's key, all sent at once.
+            await asyncio.gather(
+                *(self._renew(keys=[key], args=[self._ttl_ms, *sids]) for key, sids in owned)
+            )
+            return
         async with self._redis.pipeline(transaction=False) as pipe:
-            for user_id, sids in list(self._local.items()):
-                await self._renew(
-                    keys=[f"{self._prefix}{user_id}"],
-                    args=[self._ttl_ms, *sids],
-                    # redis-py runs a script on a pipeline; its stubs only name clients.
-                    client=pipe,  # type: ignore[arg-type]
-                )
+            for key, sids in owned:
+                await self._renew(keys=[key], args=[self._ttl_ms, *sids], client=pipe)
             await pipe.execute()

@@ -20,6 +20,7 @@ import logging
 import time
 from typing import Any, Protocol
 
+from redis.asyncio import RedisCluster
 from redis.exceptions import NoScriptError
 
 from chat.storage.redis_client import RedisClient
@@ -143,6 +144,17 @@ class RedisBuckets:
                 answer.set_result(int(result))
 
     async def _evaluate(self, batch: list[tuple[str, float, int, Any]]) -> list[Any]:
+        if isinstance(self._redis, RedisCluster):
+            # A cluster pipeline refuses scripts: one EVALSHA per key, all sent at once.
+            return list(
+                await asyncio.gather(
+                    *(
+                        self._redis.evalsha(self._sha, 1, key, interval_ms, burst)
+                        for key, interval_ms, burst, _ in batch
+                    ),
+                    return_exceptions=True,
+                )
+            )
         async with self._redis.pipeline(transaction=False) as pipe:
             for key, interval_ms, burst, _ in batch:
                 pipe.evalsha(self._sha, 1, key, interval_ms, burst)
