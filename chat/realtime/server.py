@@ -16,8 +16,10 @@ from chat.realtime.connections import Connection, Connections
 from chat.realtime.control import Orders
 from chat.realtime.engine.socket_server import SocketServer
 from chat.realtime.limits import Limits
+from chat.realtime.live_order import LiveOrder
+from chat.realtime.live_pages import JoinPages
 from chat.realtime.messages import MessageEvents
-from chat.realtime.names import token_channel, user_channel
+from chat.realtime.names import room_channel, token_channel, user_channel
 from chat.realtime.presence import Attendance, LocalPresence, PresenceBackend
 from chat.realtime.presence_redis import RedisPresence
 from chat.realtime.publisher import SocketPublisher
@@ -25,6 +27,8 @@ from chat.realtime.quiet_log import QuietLog
 from chat.realtime.revocation import Sessions
 from chat.realtime.rooms import RoomEvents
 from chat.services.container import Services
+from chat.services.live_feed import LiveFeed
+from chat.services.messages import RESUME_LIMIT
 from chat.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -62,9 +66,26 @@ class Realtime:
         socket.on_delivered(orders.carry_out)
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
+        feed = LiveFeed(services.db)
+        self.live = LiveOrder(
+            feed,
+            socket.deliver_in_order,
+            lambda room_id: bool(socket.participants(room_channel(room_id))),
+            hold_seconds=settings.live_gap_hold_seconds,
+            poll_seconds=settings.live_poll_seconds,
+            keep=max(settings.live_buffer_messages, RESUME_LIMIT),
+        )
+        socket.sequence_with(self.live)
+        self.join_pages = JoinPages(feed, RESUME_LIMIT)
         router = EventRouter(self.sio, self.connections, self.metrics)
         RoomEvents(
-            self.sio, services, self.attendance, self.metrics, settings.join_page_max_bytes
+            self.sio,
+            services,
+            self.attendance,
+            self.metrics,
+            settings.join_page_max_bytes,
+            self.live,
+            self.join_pages,
         ).register(router)
         MessageEvents(services, self.metrics).register(router)
         router.on_unknown()
@@ -111,9 +132,11 @@ class Realtime:
         presence heartbeat (which also reaps dead processes)."""
         await self.socket.start()
         await self.attendance.start()
+        self.live.start()
 
     async def stop(self) -> None:
         await self.publisher.drain()
         await self.sessions.stop()
         await self.attendance.stop()
+        await self.live.stop()
         await self.socket.stop()
