@@ -224,6 +224,14 @@ class Settings:
             minimum=2,
         ),
     )
+    redis_listen_retry_max_seconds: float = setting(
+        2.0,
+        Spec(
+            "REDIS_LISTEN_RETRY_MAX_SECONDS",
+            "longest wait between attempts of the socket manager's Redis listener to "
+            "subscribe again",
+        ),
+    )
     live_gap_hold_seconds: float = setting(
         0.3,
         Spec(

@@ -49,6 +49,7 @@ OVERRIDES: list[tuple[type, type, str]] = [
     (EngineServer, socketio.AsyncServer, "_send_packet"),
     (RedisManager, socketio.AsyncRedisManager, "_handle_emit"),
     (RedisManager, socketio.AsyncRedisManager, "_publish"),
+    (RedisManager, socketio.AsyncRedisManager, "_redis_listen_with_retries"),
     (DirectEmitMixin, socketio.AsyncManager, "emit"),
     (DirectWebSocket, eio_asgi.WebSocket, "__call__"),
     (DirectWebSocket, eio_asgi.WebSocket, "wait"),
@@ -96,6 +97,11 @@ async def test_the_private_names_we_read_are_there() -> None:
         assert callable(getattr(manager, name, None)), name
     assert isinstance(manager.rooms, dict)
     assert "self.thread" in inspect.getsource(socketio.AsyncRedisManager.initialize)
+    # Our listener loop is what _listen iterates, and _redis_connect makes self.pubsub.
+    assert "self._redis_listen_with_retries()" in inspect.getsource(
+        socketio.AsyncRedisManager._listen
+    )
+    assert "self.pubsub =" in inspect.getsource(socketio.AsyncRedisManager._redis_connect)
 
 
 async def test_the_engineio_socket_still_has_what_we_read_and_set() -> None:

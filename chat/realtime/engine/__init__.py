@@ -20,6 +20,11 @@ Overrides (private methods of socketio.AsyncServer, in server.py, EngineServer):
 Overrides elsewhere:
 - `socketio.AsyncRedisManager._handle_emit(message)` and `._publish(data)` (managers.py):
   delivered emits seen (control orders), failed publishes counted.
+- `socketio.AsyncRedisManager._redis_listen_with_retries()` (managers.py): the listener
+  closes the pub/sub it gives up on (it calls `_redis_connect()` and reads `.pubsub`,
+  `.channel`).
+- `DirectEmitMixin.sequencer` (fanout.py): local delivery of a room's `message` events
+  passes through chat/realtime/live_order.py first.
 - `socketio.AsyncManager.emit(...)` (fanout.py, DirectEmitMixin): the broadcast fast path.
 - `socketio.packet.Packet.data_is_binary(data)` (packets.py): a faster, equal check.
 - `engineio.async_drivers.asgi.WebSocket.__call__(environ)` and `.wait()` (websocket.py):

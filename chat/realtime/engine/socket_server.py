@@ -28,6 +28,7 @@ class SocketServer:
                 channel=f"{settings.redis_prefix}:socketio",
                 backlog=self.backlog,
                 failures=metrics.redis_publish_failures,
+                retry_max=settings.redis_listen_retry_max_seconds,
             )
         else:
             self.manager = LocalManager(self.backlog)
