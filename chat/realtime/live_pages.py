@@ -27,6 +27,7 @@ class JoinPages:
         self._flights: dict[Key, asyncio.Future[Page]] = {}
         self.from_memory = 0
         self.from_database = 0
+        self.rows_read = 0
 
     async def page(
         self, room_id: int, stream: RoomStream, since_seq: int | None, upto: int
@@ -81,6 +82,7 @@ class JoinPages:
             flight.exception()
             raise
         else:
+            self.rows_read += len(page.messages)
             flight.set_result(page)
             return page
         finally:

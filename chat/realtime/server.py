@@ -16,6 +16,7 @@ from chat.realtime.connections import Connection, Connections
 from chat.realtime.control import Orders
 from chat.realtime.engine.socket_server import SocketServer
 from chat.realtime.limits import Limits
+from chat.realtime.live_metrics import LiveCollector
 from chat.realtime.live_order import LiveOrder
 from chat.realtime.live_pages import JoinPages
 from chat.realtime.messages import MessageEvents
@@ -77,6 +78,7 @@ class Realtime:
         )
         socket.sequence_with(self.live)
         self.join_pages = JoinPages(feed, RESUME_LIMIT)
+        metrics.registry.register(LiveCollector(self.live, self.join_pages))
         router = EventRouter(self.sio, self.connections, self.metrics)
         RoomEvents(
             self.sio,
