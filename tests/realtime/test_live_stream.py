@@ -1,0 +1,92 @@
+"""The live stream (the contract's guarantee 7): a socket gets its room's `message` events in
+ascending seq, each once, with no gap, and its join page meets the live stream without
+overlap or gap. A message whose broadcast never reached a process (here: committed by a
+process that shares the database but not the Redis channel) still reaches that process's
+sockets live, read from the database."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+
+import httpx
+
+from tests.realtime.helpers import join, send
+from tests.support.backends import Backend
+from tests.support.clients import SocketClient, create_room, register
+from tests.support.server import ServerProcess
+
+
+def seqs(client: SocketClient) -> list[int]:
+    return [int(m["seq"]) for m in client.recorder.of("message")]
+
+
+async def test_a_message_never_broadcast_here_still_arrives_live_in_order(
+    http: httpx.AsyncClient,
+    backend: Backend,
+    server: ServerProcess,
+    spawn: Callable[..., ServerProcess],
+    sockets: Callable[..., SocketClient],
+) -> None:
+    # Same database, another Redis channel (on SQLite: no Redis at all): nothing it
+    # broadcasts reaches the main server.
+    apart = spawn("apart", REDIS_PREFIX=f"apart{uuid.uuid4().hex[:6]}")
+    alice, bob = await register(http), await register(http)
+    room = await create_room(http, alice)
+    watcher = await sockets(alice.token, server.url).connect()
+    local = await sockets(alice.token, server.url).connect()
+    remote = await sockets(bob.token, apart.url).connect()
+    for client in (watcher, local, remote):
+        await join(client, room["id"])
+    sent = []
+    for n in range(12):
+        sender = remote if n % 3 else local
+        sent.append(await send(sender, room["id"], f"m{n}"))
+    last = max(m["seq"] for m in sent)
+    await watcher.recorder.wait_for(
+        lambda r: last in [m["seq"] for m in r.of("message")], 15, f"seq {last} live"
+    )
+    assert seqs(watcher) == list(range(1, last + 1))
+    assert seqs(local) == list(range(1, last + 1))
+
+
+async def test_join_page_meets_the_live_stream_without_overlap_or_gap(
+    http: httpx.AsyncClient,
+    server: ServerProcess,
+    peer: ServerProcess,
+    sockets: Callable[..., SocketClient],
+) -> None:
+    owner = await register(http)
+    room = await create_room(http, owner)
+    talker = await sockets(owner.token, peer.url).connect()
+    await join(talker, room["id"])
+    stop = asyncio.Event()
+
+    async def stream() -> None:
+        n = 0
+        while not stop.is_set():
+            await send(talker, room["id"], f"s{n}")
+            n += 1
+
+    streaming = asyncio.create_task(stream())
+    joiners = [await sockets(owner.token, server.url).connect() for _ in range(8)]
+    pages: list[list[int]] = []
+    for index, joiner in enumerate(joiners):
+        since = None if index % 2 else 0
+        ack = await join(joiner, room["id"], since)
+        pages.append([int(m["seq"]) for m in ack["messages"]])
+        await asyncio.sleep(0.05)
+    stop.set()
+    await streaming
+    fence = await send(talker, room["id"], "fence")
+    for joiner in joiners:
+        await joiner.recorder.wait_for(
+            lambda r: fence["seq"] in [m["seq"] for m in r.of("message")], 15, "the fence"
+        )
+    for page, joiner in zip(pages, joiners, strict=True):
+        live = seqs(joiner)
+        assert live == sorted(set(live)), "live seqs not strictly ascending"
+        assert not set(page) & set(live), "a seq in both the join page and the live stream"
+        both = sorted(page + live)
+        assert both == list(range(1, fence["seq"] + 1)), (page[-3:], live[:3])
