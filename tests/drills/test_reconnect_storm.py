@@ -84,73 +84,81 @@ async def test_reconnect_storm_after_sigkill(cluster: Callable[..., Cluster]) ->
     stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     gate = asyncio.Semaphore(50)
-    try:
-        # Even rooms wholly on A; odd rooms half on A, half on B.
-        for i, room in enumerate(rooms):
-            for k, member in enumerate(members):
-                first = a if i % 2 == 0 or k < ROOM_SIZE // 2 else b
-                name = f"r{room}-{k}"
-                urls = [first, b if first == a else a]
-                receivers.append(StormSocket(name, member.token, urls, room, ledger.receiver(name)))
+    # Every wait below has its own timeout; this bounds the whole storm all the same.
+    async with asyncio.timeout(180):
+        try:
+            # Even rooms wholly on A; odd rooms half on A, half on B.
+            for i, room in enumerate(rooms):
+                for k, member in enumerate(members):
+                    first = a if i % 2 == 0 or k < ROOM_SIZE // 2 else b
+                    name = f"r{room}-{k}"
+                    urls = [first, b if first == a else a]
+                    receivers.append(
+                        StormSocket(name, member.token, urls, room, ledger.receiver(name))
+                    )
 
-        async def opened(sock: StormSocket) -> None:
-            async with gate:
+            async def opened(sock: StormSocket) -> None:
+                async with gate:
+                    await sock.open()
+
+            note(f"{len(accounts)} accounts, {rooms_count} rooms")
+            await asyncio.gather(*(opened(s) for s in receivers))
+            note(f"{len(receivers)} receivers joined")
+            for room, talker in zip(rooms, talkers, strict=True):
+                sock = DrillSocket(f"send-{room}", talker, [b], rooms=[room])
                 await sock.open()
+                senders.append(Sender(sock, ledger, room, pace=PACE))
+            tasks = [asyncio.create_task(s.run(stop)) for s in senders]
 
-        note(f"{len(accounts)} accounts, {rooms_count} rooms")
-        await asyncio.gather(*(opened(s) for s in receivers))
-        note(f"{len(receivers)} receivers joined")
-        for room, talker in zip(rooms, talkers, strict=True):
-            sock = DrillSocket(f"send-{room}", talker, [b], rooms=[room])
-            await sock.open()
-            senders.append(Sender(sock, ledger, room, pace=PACE))
-        tasks = [asyncio.create_task(s.run(stop)) for s in senders]
+            def acked() -> int:
+                return sum(out.acked for out in ledger.sent.values())
 
-        def acked() -> int:
-            return sum(out.acked for out in ledger.sent.values())
+            await wait_until(lambda: acked() >= 3 * rooms_count, 30, "the stream to flow")
+            note("stream flowing")
+            before = await rows_read(cl)
+            await asyncio.sleep(WINDOW)  # a measurement window, not a wait for an event
+            steady = await rows_read(cl) - before
 
-        await wait_until(lambda: acked() >= 3 * rooms_count, 30, "the stream to flow")
-        note("stream flowing")
-        before = await rows_read(cl)
-        await asyncio.sleep(WINDOW)  # a measurement window, not a wait for an event
-        steady = await rows_read(cl) - before
+            moved = [s for s in receivers if s.server == a]
+            start_rows = await rows_read(cl)
+            start_live = await live_rows(b)
+            cl.servers[0].kill()
+            killed = time.monotonic()
+            await wait_until(
+                lambda: all(s.recovered_at is not None for s in moved),
+                60,
+                "every moved socket to rejoin the survivor",
+            )
+            recovered = time.monotonic() - killed
+            note(f"{len(moved)} moved sockets rejoined in {recovered:.1f} s")
+            await asyncio.sleep(max(WINDOW - recovered, 0))  # the same window length as above
+            storm = await rows_read(cl) - start_rows
+            storm_live = await live_rows(b) - start_live
 
-        moved = [s for s in receivers if s.server == a]
-        start_rows = await rows_read(cl)
-        start_live = await live_rows(b)
-        cl.servers[0].kill()
-        killed = time.monotonic()
-        await wait_until(
-            lambda: all(s.recovered_at is not None for s in moved),
-            60,
-            "every moved socket to rejoin the survivor",
-        )
-        recovered = time.monotonic() - killed
-        note(f"{len(moved)} moved sockets rejoined in {recovered:.1f} s")
-        await asyncio.sleep(max(WINDOW - recovered, 0))  # the same window length as above
-        storm = await rows_read(cl) - start_rows
-        storm_live = await live_rows(b) - start_live
-
-        target = acked() + 2 * rooms_count
-        await wait_until(lambda: acked() >= target, 30, "the stream to flow on")
-        await finish(tasks, stop, 45)
-        async with cl.http(1) as http:
-            history = {room: await fetch_history(http, owner.headers, room) for room in rooms}
-        ends = {room: len(history[room]) for room in rooms}
-        await wait_until(
-            lambda: all(len(s.log.seqs(s.room_id)) >= ends[s.room_id] for s in receivers),
-            20,
-            "every receiver to hold every message of its room",
-        )
-    finally:
-        stop.set()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for sender in senders:
-            await sender.sock.close()
-        for sock in receivers:
-            await sock.close()
+            target = acked() + 2 * rooms_count
+            await wait_until(lambda: acked() >= target, 30, "the stream to flow on")
+            await finish(tasks, stop, 45)
+            async with cl.http(1) as http:
+                history = {room: await fetch_history(http, owner.headers, room) for room in rooms}
+            ends = {room: len(history[room]) for room in rooms}
+            await wait_until(
+                lambda: all(len(s.log.seqs(s.room_id)) >= ends[s.room_id] for s in receivers),
+                20,
+                "every receiver to hold every message of its room",
+            )
+        finally:
+            stop.set()
+            for task in tasks:
+                task.cancel()
+            closing = [
+                *tasks,
+                *(asyncio.create_task(s.sock.close()) for s in senders),
+                *(asyncio.create_task(s.close()) for s in receivers),
+            ]
+            _, stuck = await asyncio.wait(closing, timeout=30)
+            for task in stuck:
+                task.print_stack()
+            assert not stuck, f"{len(stuck)} senders or sockets did not close within 30 s"
 
     assert_balanced(ledger, history)
     problems = [p for s in receivers for p in s.live_in_order()]
@@ -166,7 +174,8 @@ async def test_reconnect_storm_after_sigkill(cluster: Callable[..., Cluster]) ->
     )
     print(
         f"\nreconnect storm: {len(receivers)} sockets in {rooms_count} rooms of {ROOM_SIZE}, "
-        f"{len(moved)} moved; {sum(ends.values())} messages\n"
+        f"{len(moved)} moved; {sum(ends.values())} messages; "
+        f"{sum(s.unavailable for s in moved)} rejoins answered `unavailable` (retried)\n"
         f"  recovery after SIGKILL: p50 {statistics.median(times):.2f} s, "
         f"p99 {percentile(times, 0.99):.2f} s, max {max(times):.2f} s\n"
         f"  rows read from messages: {storm} in the {WINDOW:.0f} s from the kill, "

@@ -39,6 +39,7 @@ class StormSocket:
         self.dropped_at: float | None = None
         self.recovered_at: float | None = None
         self.connected_at: float | None = None
+        self.unavailable = 0  # joins answered `unavailable` (then retried)
         self.joins: list[tuple[int, int | None, list[int]]] = []  # (epoch, since, page seqs)
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._next_id = 0
@@ -78,9 +79,17 @@ class StormSocket:
         if self.log.seqs(self.room_id):
             since = self.log.contiguous(self.room_id)
             payload["since_seq"] = since
-        ack = await self.call("join", payload)
-        if not (isinstance(ack, dict) and ack.get("ok")):
-            raise AssertionError(f"{self.name}: join {payload} answered {ack}")
+        for _ in range(100):
+            ack = await self.call("join", payload)
+            if isinstance(ack, dict) and ack.get("ok"):
+                break
+            code = ack.get("error", {}).get("code") if isinstance(ack, dict) else None
+            if code != "unavailable":
+                raise AssertionError(f"{self.name}: join {payload} answered {ack}")
+            self.unavailable += 1  # the contract's answer to a server out of breath: retry
+            await asyncio.sleep(0.2)
+        else:
+            raise AssertionError(f"{self.name}: join {payload} unavailable 100 times")
         seqs = [int(m["seq"]) for m in ack["messages"]]
         self.joins.append((self.epoch, since, seqs))
         for message in ack["messages"]:
@@ -125,7 +134,11 @@ class StormSocket:
 
     async def _reconnect(self) -> None:
         index = (self.urls.index(self.server) + 1) % len(self.urls)
-        await self.open(index)
+        try:
+            await self.open(index)
+        except AssertionError as exc:
+            self.log.problems.append(str(exc))
+            raise
         self.recovered_at = time.monotonic()
 
     def live_in_order(self) -> list[str]:
