@@ -226,8 +226,8 @@ class LiveOrder:
                     break
                 await self._deliver_found(room, stream, found)
                 await self._release(room, stream)
-        except Exception:
-            log.exception("live stream fill failed room_id=%s (the next poll tries again)", room_id)
+        except Exception as exc:  # noqa: BLE001  # the database is away: the next poll retries
+            log.warning("live stream fill failed room_id=%s: %s", room_id, exc)
         if stream.held and self._rooms.get(room_id) is stream:
             self._arm(room_id, stream)
 
@@ -267,8 +267,8 @@ class LiveOrder:
             await asyncio.sleep(self._poll)
             try:
                 await self.poll_once()
-            except Exception:  # the database is away: try again next period
-                log.exception("live stream poll failed")
+            except Exception as exc:  # noqa: BLE001  # the database is away: next period
+                log.warning("live stream poll failed: %s", exc)
 
     def start(self) -> None:
         if self._task is None:

@@ -64,13 +64,16 @@ async def test_join_page_meets_the_live_stream_without_overlap_or_gap(
     stop = asyncio.Event()
 
     async def stream() -> None:
-        n = 0
-        while not stop.is_set():
+        # At most 150: every join page (at most 200) then holds the room's whole past.
+        for n in range(150):
+            if stop.is_set():
+                return
             await send(talker, room["id"], f"s{n}")
-            n += 1
+            await asyncio.sleep(0.01)  # a steady stream across all the joins
 
-    streaming = asyncio.create_task(stream())
     joiners = [await sockets(owner.token, server.url).connect() for _ in range(8)]
+    streaming = asyncio.create_task(stream())
+    await talker.recorder.wait_for(lambda r: len(r.of("message")) >= 5, what="the stream")
     pages: list[list[int]] = []
     for index, joiner in enumerate(joiners):
         since = None if index % 2 else 0
@@ -84,6 +87,7 @@ async def test_join_page_meets_the_live_stream_without_overlap_or_gap(
         await joiner.recorder.wait_for(
             lambda r: fence["seq"] in [m["seq"] for m in r.of("message")], 15, "the fence"
         )
+    assert any(pages) and any(seqs(j) for j in joiners)
     for page, joiner in zip(pages, joiners, strict=True):
         live = seqs(joiner)
         assert live == sorted(set(live)), "live seqs not strictly ascending"
