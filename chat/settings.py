@@ -255,6 +255,10 @@ class Settings:
             "LIVE_BUFFER_MESSAGES",
             "recent messages kept per followed room, which serve `join since_seq` without "
             "the database",
+            advice=(
+                "Memory: this many messages for every room a process has sockets in.",
+                "A join reaching back further reads the database.",
+            ),
             minimum=1,
         ),
     )

@@ -74,7 +74,7 @@ class Realtime:
             lambda room_id: bool(socket.participants(room_channel(room_id))),
             hold_seconds=settings.live_gap_hold_seconds,
             poll_seconds=settings.live_poll_seconds,
-            keep=max(settings.live_buffer_messages, RESUME_LIMIT),
+            keep=settings.live_buffer_messages,
         )
         socket.sequence_with(self.live)
         self.join_pages = JoinPages(feed, RESUME_LIMIT)
