@@ -94,3 +94,43 @@ async def test_join_page_meets_the_live_stream_without_overlap_or_gap(
         assert not set(page) & set(live), "a seq in both the join page and the live stream"
         both = sorted(page + live)
         assert both == list(range(1, fence["seq"] + 1)), (page[-3:], live[:3])
+
+
+async def join_sources(url: str) -> dict[str, int]:
+    """chat_join_pages_total by source (memory, database), from the server's /metrics."""
+    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+        text = (await client.get("/metrics")).text
+    found = {"memory": 0, "database": 0}
+    for line in text.splitlines():
+        for source in found:
+            if line.startswith(f'chat_join_pages_total{{source="{source}"}}'):
+                found[source] = int(float(line.rsplit(" ", 1)[1]))
+    return found
+
+
+async def test_a_rejoin_within_the_tail_needs_no_database_read(
+    http: httpx.AsyncClient,
+    spawn: Callable[..., ServerProcess],
+    sockets: Callable[..., SocketClient],
+) -> None:
+    short = spawn("short-tail", LIVE_BUFFER_MESSAGES="4")
+    owner = await register(http)
+    room = await create_room(http, owner)
+    keeper = await sockets(owner.token, short.url).connect()
+    await join(keeper, room["id"])  # the process follows the room from here on
+    sent = [await send(keeper, room["id"], f"t{n}") for n in range(10)]
+    await keeper.recorder.wait_for(lambda r: len(r.of("message")) == 10, what="10 live")
+    before = await join_sources(short.url)
+    comer = await sockets(owner.token, short.url).connect()
+    ack = await join(comer, room["id"], since_seq=7)  # within the last 4: from memory
+    assert [m["seq"] for m in ack["messages"]] == [8, 9, 10]
+    assert ack["messages"] == [dict(m) for m in sent[7:]]
+    after = await join_sources(short.url)
+    assert after == {"memory": before["memory"] + 1, "database": before["database"]}
+    late = await sockets(owner.token, short.url).connect()
+    ack = await join(late, room["id"], since_seq=2)  # below the tail: one database read
+    assert [m["seq"] for m in ack["messages"]] == list(range(3, 11))
+    assert await join_sources(short.url) == {
+        "memory": after["memory"],
+        "database": after["database"] + 1,
+    }
