@@ -284,6 +284,36 @@ class Settings:
             minimum=2,
         ),
     )
+    live_gap_hold_seconds: float = setting(
+        0.3,
+        Spec(
+            "LIVE_GAP_HOLD_SECONDS",
+            "how long a live `message` that arrived ahead of a missing seq waits for it before "
+            "the gap is read from the database",
+        ),
+    )
+    live_poll_seconds: float = setting(
+        2.0,
+        Spec(
+            "LIVE_POLL_SECONDS",
+            "how often each process reads where its followed rooms stand (one query) to heal "
+            "broadcasts lost between processes",
+            advice=("A lost broadcast reaches its sockets within two periods.",),
+        ),
+    )
+    live_buffer_messages: int = setting(
+        200,
+        Spec(
+            "LIVE_BUFFER_MESSAGES",
+            "recent messages kept per followed room, which serve `join since_seq` without "
+            "the database",
+            advice=(
+                "Memory: this many messages for every room a process has sockets in.",
+                "A join reaching back further reads the database.",
+            ),
+            minimum=1,
+        ),
+    )
     log_level: str = setting(
         "info", Spec("LOG_LEVEL", "`debug`, `info`, `warning` or `error`", lower=True)
     )

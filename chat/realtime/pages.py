@@ -25,16 +25,22 @@ def wire_bytes(item: Encoded) -> int:
 def fit(messages: Sequence[Message], max_bytes: int, *, newest: bool) -> tuple[list[Encoded], bool]:
     """The longest run from one end (the newest end when `newest`, else the oldest) whose
     encoding fits max_bytes, in ascending seq, at least one message; and whether any was
-    left out. Only the messages kept (and the first one left out) are encoded."""
-    order = reversed(messages) if newest else iter(messages)
+    left out. Only the messages kept (and the first one left out) are measured."""
+    return fit_encoded([m.as_dict() for m in messages], max_bytes, newest=newest)
+
+
+def fit_encoded(
+    items: Sequence[Encoded], max_bytes: int, *, newest: bool
+) -> tuple[list[Encoded], bool]:
+    """fit(), for messages already encoded."""
+    order = reversed(items) if newest else iter(items)
     kept: list[Encoded] = []
     total = 0
-    for message in order:
-        item = message.as_dict()
+    for item in order:
         total += wire_bytes(item)
         if kept and total > max_bytes:
             break
         kept.append(item)
     if newest:
         kept.reverse()
-    return kept, len(kept) < len(messages)
+    return kept, len(kept) < len(items)

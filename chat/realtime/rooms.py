@@ -8,10 +8,11 @@ from chat.metrics import Metrics
 from chat.realtime import pages, payloads
 from chat.realtime.acks import Ack, EventRouter, ok
 from chat.realtime.connections import Connection
+from chat.realtime.live_order import LiveOrder
+from chat.realtime.live_pages import JoinPages
 from chat.realtime.names import room_channel
 from chat.realtime.presence import Attendance
 from chat.services.container import Services
-from chat.services.messages import RESUME_LIMIT
 from chat.services.rooms import Need
 
 
@@ -23,11 +24,14 @@ class RoomEvents:
         attendance: Attendance,
         metrics: Metrics,
         page_bytes: int,
+        live: LiveOrder,
+        join_pages: JoinPages,
     ) -> None:
         self._sio = sio
+        self._live = live
+        self._join_pages = join_pages
         self._page_bytes = page_bytes
         self._rooms = services.rooms
-        self._messages = services.messages
         self._attendance = attendance
         self._db = {e: metrics.db_seconds.labels(e) for e in ("join", "typing", "read")}
 
@@ -38,29 +42,26 @@ class RoomEvents:
         router.on("read", self.read, limit="read")
 
     async def join(self, conn: Connection, payload: object) -> Ack:
-        """Follows the room first, then reads what was missed: a message committed in
-        between arrives live and in the ack (clients merge by seq), never in neither.
-        Without since_seq the ack carries the room's newest page."""
+        """The socket enters the room's channel when the room's live stream stands at
+        `upto` (nothing suspends between reading it and entering): every later seq reaches it
+        live, and the ack carries since_seq < seq <= upto (without since_seq, the newest
+        page up to upto). No message is in both, none in neither (live_pages.py)."""
         request = payloads.join_request(payload)
         with self._db["join"].time():
             room, _ = await self._rooms.join_room(conn.user, request.room_id)
-        await self._attendance.follow(conn, room.id)
-        with self._db["join"].time():
-            if request.since_seq is None:
-                page = await self._messages.history(
-                    conn.user, room.id, before=None, after=None, limit=RESUME_LIMIT
-                )
-            else:
-                page = await self._messages.since(room.id, request.since_seq)
-        messages, cut = pages.fit(
-            page.messages,
+            async with self._live.joining(room.id, room.last_seq) as stream:
+                upto = stream.delivered
+                await self._attendance.follow(conn, room.id)
+                found, more = await self._join_pages.page(room.id, stream, request.since_seq, upto)
+        messages, cut = pages.fit_encoded(
+            found,
             self._page_bytes,
             newest=request.since_seq is None,
         )
         return ok(
             room=room.as_dict(),
             messages=messages,
-            has_more=page.has_more or cut,
+            has_more=more or cut,
             online=await self._attendance.online(room.id),
         )
 

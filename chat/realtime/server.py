@@ -15,8 +15,11 @@ from chat.realtime.acks import EventRouter
 from chat.realtime.connections import Connection, Connections
 from chat.realtime.control import Orders
 from chat.realtime.engine.socket_server import SocketServer
+from chat.realtime.live_metrics import LiveCollector
+from chat.realtime.live_order import LiveOrder
+from chat.realtime.live_pages import JoinPages
 from chat.realtime.messages import MessageEvents
-from chat.realtime.names import token_channel, user_channel
+from chat.realtime.names import room_channel, token_channel, user_channel
 from chat.realtime.presence import Attendance, LocalPresence, PresenceBackend
 from chat.realtime.presence_redis import RedisPresence
 from chat.realtime.publisher import SocketPublisher
@@ -25,6 +28,8 @@ from chat.realtime.revocation import Sessions
 from chat.realtime.rooms import RoomEvents
 from chat.realtime.socket_cap import SocketCap
 from chat.services.container import Services
+from chat.services.live_feed import LiveFeed
+from chat.services.messages import RESUME_LIMIT
 from chat.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,9 +72,27 @@ class Realtime:
         socket.on_delivered(orders.carry_out)
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
+        feed = LiveFeed(services.db)
+        self.live = LiveOrder(
+            feed,
+            socket.deliver_in_order,
+            lambda room_id: bool(socket.participants(room_channel(room_id))),
+            hold_seconds=settings.live_gap_hold_seconds,
+            poll_seconds=settings.live_poll_seconds,
+            keep=settings.live_buffer_messages,
+        )
+        socket.sequence_with(self.live)
+        self.join_pages = JoinPages(feed, RESUME_LIMIT)
+        metrics.registry.register(LiveCollector(self.live, self.join_pages))
         router = EventRouter(self.sio, self.connections, self.metrics, services.limits)
         RoomEvents(
-            self.sio, services, self.attendance, self.metrics, settings.join_page_max_bytes
+            self.sio,
+            services,
+            self.attendance,
+            self.metrics,
+            settings.join_page_max_bytes,
+            self.live,
+            self.join_pages,
         ).register(router)
         MessageEvents(services, self.metrics).register(router)
         router.on_unknown()
@@ -118,10 +141,12 @@ class Realtime:
         await self.socket.start()
         await self.attendance.start()
         self.socket_cap.start()
+        self.live.start()
 
     async def stop(self) -> None:
         await self.publisher.drain()
         await self.sessions.stop()
         await self.attendance.stop()
         await self.socket_cap.stop()
+        await self.live.stop()
         await self.socket.stop()

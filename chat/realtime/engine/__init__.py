@@ -26,6 +26,8 @@ Overrides elsewhere:
   `_handle_disconnect`, `_handle_enter_room`, `_handle_leave_room`, `_handle_close_room`
   and reads `host_id`, `json`, `rooms`, `is_sid_room`; pubsub_link.py speaks RESP through
   redis-py's `Connection` (`pack_command(s)`, `send_packed_command`, `read_response`).
+- `DirectEmitMixin.sequencer` (fanout.py): local delivery of a room's `message` events
+  passes through chat/realtime/live_order.py first.
 - `socketio.AsyncManager.emit(...)` (fanout.py, DirectEmitMixin): the broadcast fast path.
 - `socketio.packet.Packet.data_is_binary(data)` (packets.py): a faster, equal check.
 - `engineio.async_drivers.asgi.WebSocket.__call__(environ)` and `.wait()` (websocket.py):

@@ -17,7 +17,7 @@ socket (acks) take unicast.py.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Protocol
 
 import socketio
 from engineio import packet as eio_packet
@@ -31,11 +31,25 @@ from chat.realtime.engine.transport import (
 )
 
 
+class Sequencer(Protocol):
+    """Puts a room's broadcasts in order before they reach local sockets
+    (chat/realtime/live_order.py); it delivers through `deliver_in_order`."""
+
+    def takes(self, event: str, room: object) -> bool: ...
+
+    async def offer(self, event: str, room: str, data: Any) -> None: ...
+
+
 class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
     """Sits under AsyncPubSubManager in the MRO, so local delivery of every broadcast —
     this process's own and those arriving from Redis — goes through emit() below."""
 
     backlog: Backlog
+    sequencer: Sequencer | None = None
+
+    async def deliver_in_order(self, event: str, room: str, data: Any) -> None:
+        """Local delivery of a broadcast the sequencer put in order."""
+        await DirectEmitMixin.emit(self, event, data, room=room, in_order=True)
 
     async def emit(
         self,
@@ -49,6 +63,11 @@ class DirectEmitMixin(socketio.AsyncManager):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         room = to or room
+        in_order = kwargs.pop("in_order", False)
+        sequencer = None if in_order else self.sequencer
+        if sequencer is not None and sequencer.takes(event, room):
+            await sequencer.offer(event, room, data)
+            return
         namespace = namespace or "/"
         if callback is not None or namespace not in self.rooms:
             await super().emit(event, data, namespace, room, skip_sid, callback, **kwargs)

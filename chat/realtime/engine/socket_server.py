@@ -7,6 +7,7 @@ from __future__ import annotations
 import socketio
 
 from chat.metrics import Metrics
+from chat.realtime.engine.fanout import Sequencer
 from chat.realtime.engine.managers import AfterEmit, LocalManager
 from chat.realtime.engine.packets import ChatPacket
 from chat.realtime.engine.routed_manager import RoutedRedisManager
@@ -57,6 +58,15 @@ class SocketServer:
         """hook(event, data, room) runs after each emit is delivered to this process's
         sockets: this process's own emits and, with Redis, every other process's."""
         self.manager.after_emit = hook
+
+    def sequence_with(self, sequencer: Sequencer) -> None:
+        """Local delivery of the broadcasts the sequencer takes goes through it."""
+        self.manager.sequencer = sequencer
+
+    async def deliver_in_order(self, event: str, room: str, data: object) -> None:
+        """Delivers a broadcast to this process's sockets in the room, as the sequencer
+        decided (never to Redis)."""
+        await self.manager.deliver_in_order(event, room, data)
 
     def participants(self, room: str) -> list[str]:
         """The sids of this process's sockets in a Socket.IO room."""
