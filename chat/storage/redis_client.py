@@ -40,7 +40,8 @@ def open_redis(url: str, *, cluster: bool, pool_size: int) -> RedisClient:
             socket_timeout=5,
             socket_connect_timeout=5,
         )
-        assert isinstance(client, WaitingRedisCluster)  # from_url builds its own class
+        if not isinstance(client, WaitingRedisCluster):  # from_url builds its own class
+            raise TypeError(f"RedisCluster.from_url built a {type(client).__name__}")
         return client.set_gate(pool_size)
     pool = BlockingConnectionPool.from_url(
         url, max_connections=pool_size, timeout=5, socket_timeout=5, socket_connect_timeout=5
