@@ -162,12 +162,22 @@ export interface PresenceEvent {
   online: boolean;
 }
 
+export interface RoomRemovedEvent {
+  room_id: number;
+}
+
 /** Server → client events. */
 export interface ServerToClientEvents {
   message: (message: Message) => void;
   message_updated: (message: Message) => void;
   typing: (event: TypingEvent) => void;
   presence: (event: PresenceEvent) => void;
+  /** Second edition: the user became a member of this room (on any of its tabs). */
+  room_added: (room: Room) => void;
+  /** Second edition: the user left or was removed from this room. */
+  room_removed: (event: RoomRemovedEvent) => void;
+  /** Second edition: someone created a public room. */
+  room_created: (room: Room) => void;
 }
 export type ServerEventName = keyof ServerToClientEvents;
 

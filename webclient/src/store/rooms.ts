@@ -3,7 +3,7 @@
  * joining, leaving, and the socket `join` (again after every reconnect) from the
  * highest seq held.
  */
-import type { User } from '../api/events';
+import type { Room, User } from '../api/events';
 import { ApiError } from '../api/http';
 import type { ChatStore } from './chatStore';
 import { errorResult, SESSION_ENDED, type Result } from './core';
@@ -31,13 +31,45 @@ export class RoomsPart {
   }
 
   /**
-   * New public rooms and unread counts of rooms not open here only come with a
-   * listing: refresh it when the tab regains focus, and now and then.
+   * Pushes may be missed while disconnected (the reconnect refreshes the list) and
+   * unread counts of rooms not open here only come with a listing: refresh it when
+   * the tab regains focus, if it is older than `maxAgeMs`.
    */
   async refreshIfStale(maxAgeMs: number): Promise<void> {
     if (this.store.getState().session.status !== 'signed_in') return;
     if (this.store.deps.now() - this.fetchedAt < maxAgeMs) return;
     await this.refresh();
+  }
+
+  /** `room_added`: the user became a member (here, in another tab, or was added). */
+  added(room: Room): void {
+    const known = this.store.getState().rooms[room.id];
+    const unread = known?.unread ?? room.unread ?? 0;
+    this.store.dispatch({ type: 'rooms/upsert', room: { ...room, member: true, unread } });
+  }
+
+  /**
+   * `room_removed`: the user left (perhaps in another tab) or the owner removed
+   * them. An open room closes; its unsent messages go with it.
+   */
+  removed(roomId: number): void {
+    const store = this.store;
+    if (!store.getState().rooms[roomId] && !store.getState().views[roomId]) return;
+    store.dispatch({ type: 'room/closed', roomId });
+    if (store.deps.storage.getItem(ROOM_KEY) === String(roomId)) {
+      store.deps.storage.removeItem(ROOM_KEY);
+    }
+  }
+
+  /** `room_created`: a public room to discover (or one this user just created). */
+  created(room: Room): void {
+    if (room.private) return;
+    const known = this.store.getState().rooms[room.id];
+    // A room already known keeps what this client knows of its membership.
+    const update: Room = known ? { ...room } : { ...room, member: false };
+    delete update.unread;
+    if (known) delete update.member;
+    this.store.dispatch({ type: 'rooms/upsert', room: update });
   }
 
   async create(name: string, isPrivate: boolean): Promise<Result> {

@@ -73,7 +73,10 @@ export function fakeRest(backend: FakeBackend, options: HttpOptions): HttpApi {
       if ([...backend.rooms.values()].some((r) => r.room.name === name)) {
         throw new ApiError(409, 'conflict', 'A room with that name exists.');
       }
-      return backend.addRoom(name, user, isPrivate);
+      const room = backend.addRoom(name, user, isPrivate);
+      backend.pushAdded(user.id, room.id);
+      backend.pushCreated(room.id);
+      return room;
     },
     getRoom: async (roomId) => {
       me();
@@ -81,13 +84,16 @@ export function fakeRest(backend: FakeBackend, options: HttpOptions): HttpApi {
     },
     joinRoom: async (roomId) => {
       log(`joinRoom ${roomId}`);
-      backend.record(roomId).members.add(me().id);
+      const user = me();
+      backend.record(roomId).members.add(user.id);
+      backend.pushAdded(user.id, roomId);
     },
     addMember: async (roomId, username) => {
       log(`addMember ${roomId} ${username}`);
       const user = backend.users.find((u) => u.user.username === username);
       if (!user) throw new ApiError(404, 'not_found', 'No such user.');
       backend.record(roomId).members.add(user.user.id);
+      backend.pushAdded(user.user.id, roomId);
     },
     leaveRoom: async (roomId) => {
       log(`leaveRoom ${roomId}`);
@@ -96,7 +102,7 @@ export function fakeRest(backend: FakeBackend, options: HttpOptions): HttpApi {
       if (record.room.owner.id === user.id && record.members.size > 1) {
         throw new ApiError(409, 'conflict', 'Hand the room over before leaving it.');
       }
-      record.members.delete(user.id);
+      backend.endMembership(roomId, user.id);
     },
     updateRoom: async (roomId, { owner }) => {
       log(`updateRoom ${roomId} ${owner}`);
