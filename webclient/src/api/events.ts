@@ -72,6 +72,20 @@ export interface HistoryQuery {
   limit?: number;
 }
 
+/** `GET /api/search` (second edition): every word of `q`, newest first. */
+export interface SearchQuery {
+  q: string;
+  room_id?: number;
+  /** A message id: results older than it (the last result's id of the page before). */
+  before?: number;
+  limit?: number;
+}
+
+export interface SearchPage {
+  results: Message[];
+  has_more: boolean;
+}
+
 /** Every REST error body. */
 export interface ErrorBody {
   message: string;
@@ -198,4 +212,5 @@ export const LIMITS = {
   passwordMax: 128,
   bodyMax: 4000,
   historyPageMax: 200,
+  searchMax: 200,
 } as const;

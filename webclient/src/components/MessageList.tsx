@@ -16,6 +16,7 @@ import { Icon } from './Icon';
 import { MessageItem } from './MessageItem';
 import { PendingItem } from './PendingItem';
 import { isAtBottom, ScrollKeeper } from './ScrollKeeper';
+import { useJumpTarget } from './useJumpTarget';
 import { useMessageWindow } from './useMessageWindow';
 
 interface Props {
@@ -146,6 +147,7 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
   const onFocusMessage = useCallback((seq: number) => {
     setFocusSeq(seq);
   }, []);
+  const highlightSeq = useJumpTarget(roomId, view.jumpSeq, messages, win, scrollRef, onFocusMessage);
   const onEdit = useCallback(
     async (messageId: number, body: string) => {
       const result = await store.edit(messageId, body);
@@ -262,6 +264,7 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
                     canDelete={message.sender.id === me.id || isOwner}
                     editing={editingId === message.id}
                     tabbable={message.seq === tabSeq}
+                    highlighted={message.seq === highlightSeq}
                     onFocus={onFocusMessage}
                     onStartEdit={onStartEdit}
                     onEdit={onEdit}

@@ -99,6 +99,10 @@ export function reducer(state: ChatState, action: Action): ChatState {
           : { ...state.views, [action.roomId]: opened };
       return { ...state, views, activeRoomId: action.roomId };
     }
+    case 'room/jump':
+      return withView(state, action.roomId, (view) =>
+        view.jumpSeq === action.seq ? view : { ...view, jumpSeq: action.seq },
+      );
     case 'room/retrying':
       return withView(state, action.roomId, (view) =>
         view.status === 'error' ? { ...view, status: 'loading', error: null } : view,

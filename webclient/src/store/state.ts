@@ -53,6 +53,8 @@ export interface RoomView {
    */
   unreadAtOpen: number;
   lastSeqAtOpen: number;
+  /** A message to scroll into view and highlight (a search result was opened). */
+  jumpSeq: number | null;
 }
 
 export interface ChatState {
@@ -88,6 +90,7 @@ export type Action =
   | { type: 'room/closed'; roomId: number }
   | { type: 'room/failed'; roomId: number; error: string }
   | { type: 'room/retrying'; roomId: number }
+  | { type: 'room/jump'; roomId: number; seq: number | null }
   | { type: 'outbox/restored'; pending: PendingMessage[] }
   | {
       type: 'room/history';
@@ -132,6 +135,7 @@ export function newView(roomId: number): RoomView {
     readSeq: 0,
     unreadAtOpen: 0,
     lastSeqAtOpen: 0,
+    jumpSeq: null,
   };
 }
 export function withView(

@@ -2,7 +2,8 @@
  * The REST side of the fake server (see fakeBackend.ts): every endpoint of HttpApi,
  * answering as the contract says, logging each call and failing on demand.
  */
-import type { Room, User } from '../api/events';
+import type { Message, Room, User } from '../api/events';
+import { queryWords } from '../lib/excerpt';
 import { ApiError, type HttpApi, type HttpOptions } from '../api/http';
 import type { FakeBackend, RoomRecord } from './fakeBackend';
 
@@ -117,6 +118,24 @@ export function fakeRest(backend: FakeBackend, options: HttpOptions): HttpApi {
       }
       record.room = { ...record.room, owner: next };
       return { ...record.room, member: true, unread: 0 };
+    },
+    search: async ({ q, room_id, before, limit = 20 }) => {
+      log(`search ${q}${before === undefined ? '' : ` before ${before}`}`);
+      const user = me();
+      const words = queryWords(q);
+      if (q.trim() === '' || q.length > 200 || words.length === 0) {
+        throw new ApiError(400, 'invalid', 'Search for 1 to 200 characters.');
+      }
+      const matches = (m: Message) => {
+        const own = (m.body.match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => w.toLowerCase());
+        return words.every((w) => own.some((o) => o.startsWith(w)));
+      };
+      const found = [...backend.rooms.values()]
+        .filter((r) => r.members.has(user.id) && (room_id === undefined || r.room.id === room_id))
+        .flatMap((r) => r.messages)
+        .filter((m) => !m.deleted && matches(m) && (before === undefined || m.id < before))
+        .sort((a, b) => b.id - a.id);
+      return { results: found.slice(0, limit), has_more: found.length > limit };
     },
     messages: async (roomId, query = {}) => {
       log(`messages ${roomId} ${JSON.stringify(query)}`);
