@@ -109,6 +109,8 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
     if (!el) return;
     const bottom = isAtBottom(el);
     setAtBottom(bottom);
+    // A message about to be shown (a search result) decides where the window is.
+    if (view.jumpSeq !== null) return;
     if (!bottom) win.pin();
     if (el.scrollTop < NEAR_EDGE) loadOlder();
     else if (el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_EDGE) win.expandDown();

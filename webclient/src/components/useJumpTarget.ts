@@ -1,4 +1,4 @@
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useLayoutEffect, useState, type RefObject } from 'react';
 import type { Message } from '../api/events';
 import { useStore } from '../store/useChat';
 import type { MessageWindow } from './useMessageWindow';
@@ -22,22 +22,22 @@ export function useJumpTarget(
   const store = useStore();
   const [highlight, setHighlight] = useState<number | null>(null);
   const index = jumpSeq === null ? -1 : messages.findIndex((m) => m.seq === jumpSeq);
-  const mounted = index >= win.start && index < win.end;
 
-  useEffect(() => {
+  // In the commit that mounts it, before the browser paints or fires a scroll event
+  // that could move the window away again.
+  useLayoutEffect(() => {
     if (jumpSeq === null || index < 0) return;
-    if (!mounted) {
+    const item = scrollRef.current?.querySelector<HTMLElement>(`[data-seq="${String(jumpSeq)}"]`);
+    if (!item) {
       win.reveal(index);
       return;
     }
-    const item = scrollRef.current?.querySelector<HTMLElement>(`[data-seq="${String(jumpSeq)}"]`);
-    if (!item) return;
     item.scrollIntoView({ block: 'center' });
     item.focus({ preventScroll: true });
     onFocusSeq(jumpSeq);
     setHighlight(jumpSeq);
     store.jumped(roomId);
-  }, [store, roomId, jumpSeq, index, mounted, win, scrollRef, onFocusSeq]);
+  }, [store, roomId, jumpSeq, index, win, scrollRef, onFocusSeq]);
 
   useEffect(() => {
     if (highlight === null) return;
