@@ -98,7 +98,7 @@ describe('room list', () => {
     await user.click(screen.getByRole('button', { name: 'Create room' }));
     await act(flush);
     expect(screen.getByRole('heading', { level: 1, name: 'secret plans' })).toBeInTheDocument();
-    expect(screen.getByText(/Private · created by alice/)).toBeInTheDocument();
+    expect(screen.getByText(/Private · owned by alice/)).toBeInTheDocument();
   });
 
   it('the create form closes with Escape', async () => {
