@@ -52,6 +52,7 @@ describe('pushed membership', () => {
     expect(store.getState().activeRoomId).toBeNull();
     expect(store.getState().views[room.id]).toBeUndefined();
     expect(store.getState().rooms[room.id]).toBeUndefined();
+    expect(store.getState().roomNotice).toBe('You are no longer a member of secret.');
     expect(t.storage.getItem(ROOM_KEY)).toBeNull();
     // Late events of the room do nothing (and throw nothing).
     const c = t.backend.latestConnection();
@@ -70,9 +71,14 @@ describe('pushed membership', () => {
     expect(tab2.getState().views[room.id]).toBeUndefined();
     expect(tab2.getState().activeRoomId).toBeNull();
     expect(tab2.getState().rooms[room.id]).toMatchObject({ member: false });
+    // The tab that left needs no explaining; the other says why the room closed.
+    expect(tab1.getState().roomNotice).toBeNull();
+    expect(tab2.getState().roomNotice).toBe('You are no longer a member of general.');
     // Joining it again elsewhere brings it back as the user's.
     expect(await tab1.joinPublicRoom(room.id)).toEqual({ ok: true });
     expect(tab2.getState().rooms[room.id]).toMatchObject({ member: true });
+    await tab2.openRoom(room.id);
+    expect(tab2.getState().roomNotice).toBeNull();
   });
 
   it('a push missed while disconnected heals on reconnect', async () => {

@@ -13,6 +13,8 @@ import { highestSeq } from './timeline';
 
 export class RoomsPart {
   private readonly joining = new Set<number>();
+  /** Rooms this tab is leaving: their `room_removed` needs no explaining. */
+  private readonly leaving = new Set<number>();
   private fetchedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly store: ChatStore) {}
@@ -54,8 +56,15 @@ export class RoomsPart {
    */
   removed(roomId: number): void {
     const store = this.store;
-    if (!store.getState().rooms[roomId] && !store.getState().views[roomId]) return;
-    store.dispatch({ type: 'room/closed', roomId });
+    const state = store.getState();
+    const room = state.rooms[roomId];
+    if (!room && !state.views[roomId]) return;
+    if (room && state.activeRoomId === roomId && !this.leaving.has(roomId)) {
+      const notice = `You are no longer a member of ${room.name}.`;
+      store.dispatch({ type: 'room/lost', roomId, notice });
+    } else {
+      store.dispatch({ type: 'room/closed', roomId });
+    }
     if (store.deps.storage.getItem(ROOM_KEY) === String(roomId)) {
       store.deps.storage.removeItem(ROOM_KEY);
     }
@@ -113,6 +122,7 @@ export class RoomsPart {
 
   async leave(roomId: number): Promise<Result> {
     const store = this.store;
+    this.leaving.add(roomId);
     try {
       if (store.getState().views[roomId]?.joined && store.realtime) {
         await store.realtime.request('leave', { room_id: roomId });
@@ -125,6 +135,8 @@ export class RoomsPart {
       return { ok: true };
     } catch (error) {
       return errorResult(error);
+    } finally {
+      this.leaving.delete(roomId);
     }
   }
 

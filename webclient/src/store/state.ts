@@ -65,6 +65,8 @@ export interface ChatState {
   /** Rooms opened in this session, each with its timeline: the "open rooms". */
   views: Readonly<Record<number, RoomView>>;
   activeRoomId: number | null;
+  /** Why the open room closed by itself (the user was removed or left elsewhere). */
+  roomNotice: string | null;
 }
 
 export const initialState: ChatState = {
@@ -74,6 +76,7 @@ export const initialState: ChatState = {
   roomsLoaded: false,
   views: {},
   activeRoomId: null,
+  roomNotice: null,
 };
 
 export type Action =
@@ -88,6 +91,7 @@ export type Action =
   | { type: 'room/opened'; roomId: number }
   | { type: 'room/activated'; roomId: number | null }
   | { type: 'room/closed'; roomId: number }
+  | { type: 'room/lost'; roomId: number; notice: string }
   | { type: 'room/failed'; roomId: number; error: string }
   | { type: 'room/retrying'; roomId: number }
   | { type: 'room/jump'; roomId: number; seq: number | null }
