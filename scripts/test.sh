@@ -74,6 +74,7 @@ e2e() {
   CHAT_ENV=test SECRET_KEY=e2e-secret-key-0123456789abcdefghijklmnop \
     DATABASE_URL="sqlite+aiosqlite:///$ROOT/test-artifacts/e2e.db" \
     LOGIN_RATE_PER_ADDRESS=100000 WEBCLIENT_DIR="$ROOT/webclient/dist" \
+    SEND_RATE_PER_SECOND=1000 SEND_RATE_BURST=1000 \
     .venv/bin/chat serve --port "$port" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/api/ready" >/dev/null && break; sleep 0.2; done

@@ -30,7 +30,6 @@ import {
   assertNoProblems,
   assertOnceInOrder,
   composer,
-  currentUser,
   note,
   problems,
   register,
@@ -39,12 +38,23 @@ import {
   send,
   step,
   stepCount,
+  suffix,
   waitForConnection,
   waitForMessage,
   waitForOnline,
   waitForRoom,
   watch,
 } from './lib.mjs';
+import {
+  VAULT,
+  assertNoReload,
+  clearSearch,
+  handOverOnLeave,
+  markNoReload,
+  privateRoomAppears,
+  search,
+  searchAndOpen,
+} from './membership.mjs';
 import {
   accessibleInBothThemes,
   dividerAndOwnMessages,
@@ -117,15 +127,16 @@ async function main() {
     await step(`B registers as ${USER_B}`, () => register(pageB, USER_B));
 
     await step(`A creates the public room ${ROOM}`, async () => {
+      await markNoReload(pageB);
       await pageA.getByRole('button', { name: 'New room' }).click();
       await pageA.getByLabel('Room name').fill(ROOM);
       await pageA.getByRole('button', { name: 'Create room' }).click();
       await waitForRoom(pageA);
     });
 
-    await step('B reloads (still logged in) and joins the room', async () => {
-      await pageB.reload({ waitUntil: 'domcontentloaded' });
-      await currentUser(pageB).filter({ hasText: USER_B }).waitFor({ timeout: TIMEOUT });
+    await step('B sees the new room appear without a reload (room_created) and joins it', async () => {
+      await pageB.getByRole('button', { name: `Join ${ROOM}` }).waitFor({ timeout: TIMEOUT });
+      await assertNoReload(pageB, 'room_created');
       await pageB.getByRole('button', { name: `Join ${ROOM}` }).click();
       await waitForRoom(pageB);
     });
@@ -142,6 +153,25 @@ async function main() {
       await waitForMessage(pageA, 'Yes — tagged v2.4.0 ten minutes ago.');
       await send(pageA, 'Great, I will start the rollout after lunch.\nShout if anything looks off.');
       await waitForMessage(pageB, 'Great, I will start the rollout after lunch.\nShout if anything looks off.');
+    });
+
+    await step(`A creates the private room ${VAULT}, adds B: B sees it appear (room_added)`, () =>
+      privateRoomAppears(pageA, pageB),
+    );
+
+    await step('B searches for a word A sent and opens the result in its room', () =>
+      searchAndOpen(pageB, {
+        words: 'ROLLOUT',
+        body: 'start the rollout after lunch',
+        sender: USER_A,
+        room: ROOM,
+      }),
+    );
+
+    await step('the search results pass axe in light and dark', async () => {
+      await search(pageA, 'release');
+      await accessibleInBothThemes(pageA, 'search results');
+      await clearSearch(pageA);
     });
 
     await step('links, bold, italic and code render; javascript: stays text', () =>
@@ -275,6 +305,10 @@ async function main() {
       await phone.close();
     });
 
+    await step(`A owns ${VAULT}: leaving hands it to B, who is shown as its owner`, () =>
+      handOverOnLeave(pageA, pageB),
+    );
+
     await step('B logs out: token cleared, back at the login screen', async () => {
       await pageB.getByRole('button', { name: 'Log out' }).click();
       await pageB.getByRole('heading', { name: 'Welcome back' }).waitFor();
@@ -286,6 +320,23 @@ async function main() {
     await step('the place holds while older pages load, by every way of scrolling', () =>
       scrollAnchor(pageA),
     );
+
+    await step('a result deep in the history opens there, loaded around it', async () => {
+      await pageA.reload({ waitUntil: 'domcontentloaded' });
+      await waitForConnection(pageA, 'connected');
+      await waitForMessage(pageA, 'history #260');
+      const held = await pageA.$$eval(
+        '[data-testid="message-body"]',
+        (els) => els.filter((el) => /^history #79\b/.test(el.textContent ?? '')).length,
+      );
+      assert.equal(held, 0, 'history #79 is loaded before the search: nothing to load around');
+      await searchAndOpen(pageA, {
+        words: 'history 7',
+        body: 'history #79',
+        sender: 'seed',
+        room: `history-${suffix}`,
+      });
+    });
 
     assertNoProblems();
     await ctxA.close();

@@ -4,6 +4,7 @@ import { App } from './App';
 import { ChatProvider } from './store/ChatProvider';
 import { createChatStore } from './store/chatStore';
 import './styles.css';
+import './search.css';
 
 const store = createChatStore();
 void store.restore();

@@ -72,6 +72,20 @@ export interface HistoryQuery {
   limit?: number;
 }
 
+/** `GET /api/search` (second edition): every word of `q`, newest first. */
+export interface SearchQuery {
+  q: string;
+  room_id?: number;
+  /** A message id: results older than it (the last result's id of the page before). */
+  before?: number;
+  limit?: number;
+}
+
+export interface SearchPage {
+  results: Message[];
+  has_more: boolean;
+}
+
 /** Every REST error body. */
 export interface ErrorBody {
   message: string;
@@ -162,12 +176,22 @@ export interface PresenceEvent {
   online: boolean;
 }
 
+export interface RoomRemovedEvent {
+  room_id: number;
+}
+
 /** Server → client events. */
 export interface ServerToClientEvents {
   message: (message: Message) => void;
   message_updated: (message: Message) => void;
   typing: (event: TypingEvent) => void;
   presence: (event: PresenceEvent) => void;
+  /** Second edition: the user became a member of this room (on any of its tabs). */
+  room_added: (room: Room) => void;
+  /** Second edition: the user left or was removed from this room. */
+  room_removed: (event: RoomRemovedEvent) => void;
+  /** Second edition: someone created a public room. */
+  room_created: (room: Room) => void;
 }
 export type ServerEventName = keyof ServerToClientEvents;
 
@@ -188,4 +212,5 @@ export const LIMITS = {
   passwordMax: 128,
   bodyMax: 4000,
   historyPageMax: 200,
+  searchMax: 200,
 } as const;

@@ -47,6 +47,20 @@ describe('createHttp', () => {
     ]);
   });
 
+  it('builds search queries: the words encoded, room, cursor and limit', async () => {
+    const fetchImpl = respond(200, { results: [], has_more: false });
+    const http = createHttp({ getToken: () => 'tok', baseUrl: 'http://x', fetchImpl });
+    await expect(http.search({ q: 'ship it & go' })).resolves.toEqual({
+      results: [],
+      has_more: false,
+    });
+    await http.search({ q: 'deploy', room_id: 3, before: 99, limit: 20 });
+    expect(fetchImpl.mock.calls.map((c) => c[0])).toEqual([
+      'http://x/api/search?q=ship+it+%26+go',
+      'http://x/api/search?q=deploy&room_id=3&before=99&limit=20',
+    ]);
+  });
+
   it('calls every endpoint of the contract', async () => {
     const fetchImpl = respond(204);
     const http = createHttp({ getToken: () => 't', fetchImpl });

@@ -9,6 +9,8 @@ import type {
   LoginResponse,
   MessagePage,
   Room,
+  SearchPage,
+  SearchQuery,
   UpdateRoomRequest,
   User,
 } from './events';
@@ -49,6 +51,7 @@ export interface HttpApi {
   leaveRoom(roomId: number): Promise<void>;
   updateRoom(roomId: number, changes: UpdateRoomRequest): Promise<Room>;
   messages(roomId: number, query?: HistoryQuery): Promise<MessagePage>;
+  search(query: SearchQuery): Promise<SearchPage>;
 }
 
 interface RequestOptions {
@@ -143,6 +146,13 @@ export function createHttp(options: HttpOptions): HttpApi {
       if (query.limit !== undefined) params.set('limit', String(query.limit));
       const qs = params.toString();
       return request<MessagePage>(`${room(roomId)}/messages${qs ? `?${qs}` : ''}`);
+    },
+    search: (query) => {
+      const params = new URLSearchParams({ q: query.q });
+      if (query.room_id !== undefined) params.set('room_id', String(query.room_id));
+      if (query.before !== undefined) params.set('before', String(query.before));
+      if (query.limit !== undefined) params.set('limit', String(query.limit));
+      return request<SearchPage>(`/search?${params.toString()}`);
     },
   };
 }

@@ -76,6 +76,9 @@ function handlers(): RealtimeHandlers {
     message_updated: vi.fn(),
     typing: vi.fn(),
     presence: vi.fn(),
+    room_added: vi.fn(),
+    room_removed: vi.fn(),
+    room_created: vi.fn(),
   };
 }
 
@@ -109,6 +112,9 @@ describe('createRealtimeFactory', () => {
     socket.fire('message_updated', message);
     socket.fire('typing', { room_id: 1 });
     socket.fire('presence', { room_id: 1, online: true });
+    socket.fire('room_added', { id: 2 });
+    socket.fire('room_removed', { room_id: 3 });
+    socket.fire('room_created', { id: 4 });
     socket.fire('connect_error', new Error('unauthorized'));
     socket.fireManager('reconnect_attempt', 3);
     socket.fire('disconnect', 'transport close');
@@ -117,6 +123,9 @@ describe('createRealtimeFactory', () => {
     expect(h.message_updated).toHaveBeenCalledWith(message);
     expect(h.typing).toHaveBeenCalledWith({ room_id: 1 });
     expect(h.presence).toHaveBeenCalledWith({ room_id: 1, online: true });
+    expect(h.room_added).toHaveBeenCalledWith({ id: 2 });
+    expect(h.room_removed).toHaveBeenCalledWith({ room_id: 3 });
+    expect(h.room_created).toHaveBeenCalledWith({ id: 4 });
     expect(h.connectError).toHaveBeenCalledWith('unauthorized', true);
     expect(h.reconnecting).toHaveBeenCalledWith(3);
     expect(h.disconnect).toHaveBeenCalledWith('transport close', true);

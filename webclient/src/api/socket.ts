@@ -107,6 +107,15 @@ export function createRealtimeFactory(options: SocketOptions = {}): RealtimeFact
     socket.on('presence', (event) => {
       handlers.presence(event);
     });
+    socket.on('room_added', (room) => {
+      handlers.room_added(room);
+    });
+    socket.on('room_removed', (event) => {
+      handlers.room_removed(event);
+    });
+    socket.on('room_created', (room) => {
+      handlers.room_created(room);
+    });
 
     return {
       get connected() {

@@ -98,7 +98,7 @@ describe('room list', () => {
     await user.click(screen.getByRole('button', { name: 'Create room' }));
     await act(flush);
     expect(screen.getByRole('heading', { level: 1, name: 'secret plans' })).toBeInTheDocument();
-    expect(screen.getByText(/Private · created by alice/)).toBeInTheDocument();
+    expect(screen.getByText(/Private · owned by alice/)).toBeInTheDocument();
   });
 
   it('the create form closes with Escape', async () => {
@@ -301,6 +301,22 @@ describe('room view', () => {
     ]);
     expect(screen.getByRole('heading', { name: 'Pick a room to start talking' })).toBeInTheDocument();
     expect(screen.queryByText('secret')).toBeNull();
+    // Leaving on purpose needs no notice.
+    expect(screen.queryByTestId('room-notice')).toBeNull();
+  });
+
+  it('says why an open room closed when the owner removed the user', async () => {
+    const room = backend.addRoom('secret', bob, true, [bob, alice]);
+    await renderApp(backend, 'alice');
+    await openRoom('secret');
+    act(() => {
+      backend.endMembership(room.id, alice.id);
+    });
+    expect(screen.getByTestId('room-notice')).toHaveTextContent(
+      'You are no longer a member of secret.',
+    );
+    expect(screen.getByRole('heading', { name: 'Pick a room to start talking' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^secret/ })).toBeNull();
   });
 
   it('the phone drawer opens from the menu button and closes with Escape', async () => {

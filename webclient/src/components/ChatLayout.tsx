@@ -10,6 +10,7 @@ const SIDEBAR_ID = 'sidebar';
 export function ChatLayout() {
   const activeRoomId = useChatState((s) => s.activeRoomId);
   const me = useChatState((s) => s.session.user);
+  const roomNotice = useChatState((s) => s.roomNotice);
   const rooms = useChatState((s) => s.rooms);
   const [drawerOpen, setDrawerOpen] = useState(false);
   const menuRef = useRef<HTMLButtonElement>(null);
@@ -109,6 +110,11 @@ export function ChatLayout() {
                 <span />
                 <span />
               </div>
+              {roomNotice && (
+                <p className="notice" role="status" data-testid="room-notice">
+                  {roomNotice}
+                </p>
+              )}
               <h1 id="empty-title">Pick a room to start talking</h1>
               <p>Join a public room, or create one and invite people in.</p>
               <button

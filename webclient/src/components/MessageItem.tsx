@@ -14,6 +14,8 @@ interface Props {
   editing: boolean;
   /** The message list's one tab stop (roving focus): it and its actions are in the tab order. */
   tabbable: boolean;
+  /** Briefly marked: the message a search result opened. */
+  highlighted?: boolean;
   onFocus: (seq: number) => void;
   onStartEdit: (messageId: number | null) => void;
   onEdit: (messageId: number, body: string) => Promise<string | null>;
@@ -32,6 +34,7 @@ export const MessageItem = memo(function MessageItem({
   canDelete,
   editing,
   tabbable,
+  highlighted = false,
   onFocus,
   onStartEdit,
   onEdit,
@@ -84,6 +87,7 @@ export const MessageItem = memo(function MessageItem({
   if (grouped) classes.push('grouped');
   if (own) classes.push('own');
   if (message.deleted) classes.push('deleted');
+  if (highlighted) classes.push('jump-highlight');
   const tabIndex = tabbable ? 0 : -1;
 
   const onKeyDown = (event: KeyboardEvent<HTMLLIElement>) => {

@@ -16,6 +16,7 @@ import { Icon } from './Icon';
 import { MessageItem } from './MessageItem';
 import { PendingItem } from './PendingItem';
 import { isAtBottom, ScrollKeeper } from './ScrollKeeper';
+import { useJumpTarget } from './useJumpTarget';
 import { useMessageWindow } from './useMessageWindow';
 
 interface Props {
@@ -108,6 +109,8 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
     if (!el) return;
     const bottom = isAtBottom(el);
     setAtBottom(bottom);
+    // A message about to be shown (a search result) decides where the window is.
+    if (view.jumpSeq !== null) return;
     if (!bottom) win.pin();
     if (el.scrollTop < NEAR_EDGE) loadOlder();
     else if (el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_EDGE) win.expandDown();
@@ -146,6 +149,7 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
   const onFocusMessage = useCallback((seq: number) => {
     setFocusSeq(seq);
   }, []);
+  const highlightSeq = useJumpTarget(roomId, view.jumpSeq, messages, win, scrollRef, onFocusMessage);
   const onEdit = useCallback(
     async (messageId: number, body: string) => {
       const result = await store.edit(messageId, body);
@@ -262,6 +266,7 @@ export function MessageList({ room, view, me, editingId, onStartEdit }: Props) {
                     canDelete={message.sender.id === me.id || isOwner}
                     editing={editingId === message.id}
                     tabbable={message.seq === tabSeq}
+                    highlighted={message.seq === highlightSeq}
                     onFocus={onFocusMessage}
                     onStartEdit={onStartEdit}
                     onEdit={onEdit}

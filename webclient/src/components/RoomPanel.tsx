@@ -59,7 +59,7 @@ export function RoomPanel({ roomId, me, menuButton }: Props) {
             <span>{room.name}</span>
           </h1>
           <p className="room-meta">
-            {room.private ? 'Private' : 'Public'} · created by {room.owner.username}
+            {room.private ? 'Private' : 'Public'} · owned by {room.owner.username}
           </p>
         </div>
         <ConnectionBadge className="header-conn" />

@@ -5,6 +5,7 @@ import { Avatar } from './Avatar';
 import { ConnectionBadge } from './ConnectionBadge';
 import { CreateRoomForm } from './CreateRoomForm';
 import { Icon } from './Icon';
+import { MessageSearch } from './MessageSearch';
 import { RoomListItem } from './RoomListItem';
 import { moveFocus } from './rovingFocus';
 
@@ -24,6 +25,7 @@ export function Sidebar({ id, onNavigate, onClose }: Props) {
   const [filter, setFilter] = useState('');
   const [joinError, setJoinError] = useState<string | null>(null);
   const [focusId, setFocusId] = useState<number | null>(null);
+  const [searching, setSearching] = useState(false);
   const { mine, discover } = useMemo(() => splitRooms(rooms), [rooms]);
   const needle = filter.trim().toLowerCase();
   const match = (name: string) => !needle || name.toLowerCase().includes(needle);
@@ -86,8 +88,9 @@ export function Sidebar({ id, onNavigate, onClose }: Props) {
           <Icon name="logout" />
         </button>
       </div>
+      <MessageSearch onActive={setSearching} onNavigate={onNavigate} />
       <CreateRoomForm onCreated={onNavigate} />
-      <div className="search">
+      <div className="search" hidden={searching}>
         <Icon name="search" size={16} />
         <input
           type="search"
@@ -99,7 +102,7 @@ export function Sidebar({ id, onNavigate, onClose }: Props) {
           }}
         />
       </div>
-      <div className="room-lists">
+      <div className="room-lists" hidden={searching}>
         <nav aria-labelledby={`${id}-mine`}>
           <h2 id={`${id}-mine`} className="list-title">
             Your rooms

@@ -21,6 +21,8 @@ export interface MessageWindow {
   pinOldest(): void;
   /** Back to following the newest. */
   follow(): void;
+  /** Mount the message at `index` (of the loaded ones), with some of those before it. */
+  reveal(index: number): void;
 }
 
 function lowerBound(messages: readonly Message[], seq: number): number {
@@ -67,6 +69,11 @@ export function useMessageWindow(messages: readonly Message[]): MessageWindow {
     },
     follow() {
       setStartSeq(null);
+    },
+    reveal(index) {
+      if (index >= start && index < end) return;
+      if (index >= n - MAX_MOUNTED) setStartSeq(null);
+      else setStartSeq(seqAt(Math.max(0, index - WINDOW_STEP / 2)));
     },
   };
 }

@@ -8,11 +8,11 @@ interface Props {
 }
 
 export const FOCUS_REFRESH_MS = 10_000;
-export const POLL_REFRESH_MS = 30_000;
 
 /**
  * Hands the store down and feeds it the browser's events: online/offline for the
- * connection badge, focus and a slow timer to keep the room list fresh.
+ * connection badge, and focus to heal the room list (rooms come and go by pushed
+ * events; a reconnect refreshes the list too).
  */
 export function ChatProvider({ store, children }: Props) {
   useEffect(() => {
@@ -25,17 +25,11 @@ export function ChatProvider({ store, children }: Props) {
     const focus = () => {
       if (document.visibilityState === 'visible') void store.refreshRoomsIfStale(FOCUS_REFRESH_MS);
     };
-    const timer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') {
-        void store.refreshRoomsIfStale(POLL_REFRESH_MS - 1000);
-      }
-    }, POLL_REFRESH_MS);
     window.addEventListener('online', online);
     window.addEventListener('offline', offline);
     window.addEventListener('focus', focus);
     document.addEventListener('visibilitychange', focus);
     return () => {
-      window.clearInterval(timer);
       window.removeEventListener('online', online);
       window.removeEventListener('offline', offline);
       window.removeEventListener('focus', focus);

@@ -7,6 +7,7 @@
  * Each job lives in a part of its own (session, connection, rooms, history,
  * outbox, edits, typing, reads); this class wires them and is the screens' API.
  */
+import type { Message } from '../api/events';
 import { SESSION_ENDED, StoreCore, type Result, type StoreDeps } from './core';
 import { ConnectionPart } from './connection';
 import { EditsPart } from './edits';
@@ -14,6 +15,7 @@ import { HistoryPart } from './history';
 import { OutboxPart } from './outbox';
 import { ReadsPart } from './reads';
 import { RoomsPart } from './rooms';
+import { SearchPart, type SearchResult } from './search';
 import { SessionPart } from './session';
 import { TypingPart } from './typing';
 
@@ -21,6 +23,7 @@ export type { Result, StoreDeps } from './core';
 export { GAP_PAGE_SIZE, PAGE_SIZE } from './history';
 export { MAX_AUTO_ATTEMPTS, SEND_TIMEOUT_MS } from './outbox';
 export { READ_DEBOUNCE_MS } from './reads';
+export { SEARCH_PAGE_SIZE, type SearchResult } from './search';
 export { ROOM_KEY, TOKEN_KEY } from './session';
 export { TYPING_SHOW_MS, TYPING_THROTTLE_MS } from './typing';
 
@@ -33,6 +36,7 @@ export class ChatStore extends StoreCore {
   readonly edits: EditsPart = new EditsPart(this);
   readonly typists: TypingPart = new TypingPart(this);
   readonly reads: ReadsPart = new ReadsPart(this);
+  readonly finder: SearchPart = new SearchPart(this);
 
   constructor(deps: Partial<StoreDeps> = {}) {
     super(deps, () => {
@@ -79,6 +83,14 @@ export class ChatStore extends StoreCore {
   fillGaps = (roomId: number, moreAbove: boolean): Promise<void> =>
     this.history.fillGaps(roomId, moreAbove);
   loadOlder = (roomId: number): Promise<void> => this.history.loadOlder(roomId);
+
+  // search
+  searchMessages = (q: string, before?: number): Promise<SearchResult> =>
+    this.finder.search(q, before);
+  openMessage = (message: Message): Promise<Result> => this.finder.openMessage(message);
+  jumped = (roomId: number): void => {
+    this.finder.jumped(roomId);
+  };
 
   // outbox and edits
   send = (roomId: number, text: string): Result => this.outbox.send(roomId, text);

@@ -67,6 +67,15 @@ export class ConnectionPart {
           });
         }
       },
+      room_added: (room) => {
+        if (current()) store.rooms.added(room);
+      },
+      room_removed: (event) => {
+        if (current()) store.rooms.removed(event.room_id);
+      },
+      room_created: (room) => {
+        if (current()) store.rooms.created(room);
+      },
     });
   }
 

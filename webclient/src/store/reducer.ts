@@ -97,8 +97,17 @@ export function reducer(state: ChatState, action: Action): ChatState {
         opened === state.views[action.roomId]
           ? state.views
           : { ...state.views, [action.roomId]: opened };
-      return { ...state, views, activeRoomId: action.roomId };
+      return { ...state, views, activeRoomId: action.roomId, roomNotice: null };
     }
+    case 'room/lost': {
+      // Closed by the server (removed, or left in another tab): say why.
+      const closed = reducer(state, { type: 'room/closed', roomId: action.roomId });
+      return { ...closed, roomNotice: action.notice };
+    }
+    case 'room/jump':
+      return withView(state, action.roomId, (view) =>
+        view.jumpSeq === action.seq ? view : { ...view, jumpSeq: action.seq },
+      );
     case 'room/retrying':
       return withView(state, action.roomId, (view) =>
         view.status === 'error' ? { ...view, status: 'loading', error: null } : view,

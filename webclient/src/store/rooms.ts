@@ -3,7 +3,7 @@
  * joining, leaving, and the socket `join` (again after every reconnect) from the
  * highest seq held.
  */
-import type { User } from '../api/events';
+import type { Room, User } from '../api/events';
 import { ApiError } from '../api/http';
 import type { ChatStore } from './chatStore';
 import { errorResult, SESSION_ENDED, type Result } from './core';
@@ -13,6 +13,8 @@ import { highestSeq } from './timeline';
 
 export class RoomsPart {
   private readonly joining = new Set<number>();
+  /** Rooms this tab is leaving: their `room_removed` needs no explaining. */
+  private readonly leaving = new Set<number>();
   private fetchedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly store: ChatStore) {}
@@ -31,13 +33,52 @@ export class RoomsPart {
   }
 
   /**
-   * New public rooms and unread counts of rooms not open here only come with a
-   * listing: refresh it when the tab regains focus, and now and then.
+   * Pushes may be missed while disconnected (the reconnect refreshes the list) and
+   * unread counts of rooms not open here only come with a listing: refresh it when
+   * the tab regains focus, if it is older than `maxAgeMs`.
    */
   async refreshIfStale(maxAgeMs: number): Promise<void> {
     if (this.store.getState().session.status !== 'signed_in') return;
     if (this.store.deps.now() - this.fetchedAt < maxAgeMs) return;
     await this.refresh();
+  }
+
+  /** `room_added`: the user became a member (here, in another tab, or was added). */
+  added(room: Room): void {
+    const known = this.store.getState().rooms[room.id];
+    const unread = known?.unread ?? room.unread ?? 0;
+    this.store.dispatch({ type: 'rooms/upsert', room: { ...room, member: true, unread } });
+  }
+
+  /**
+   * `room_removed`: the user left (perhaps in another tab) or the owner removed
+   * them. An open room closes; its unsent messages go with it.
+   */
+  removed(roomId: number): void {
+    const store = this.store;
+    const state = store.getState();
+    const room = state.rooms[roomId];
+    if (!room && !state.views[roomId]) return;
+    if (room && state.activeRoomId === roomId && !this.leaving.has(roomId)) {
+      const notice = `You are no longer a member of ${room.name}.`;
+      store.dispatch({ type: 'room/lost', roomId, notice });
+    } else {
+      store.dispatch({ type: 'room/closed', roomId });
+    }
+    if (store.deps.storage.getItem(ROOM_KEY) === String(roomId)) {
+      store.deps.storage.removeItem(ROOM_KEY);
+    }
+  }
+
+  /** `room_created`: a public room to discover (or one this user just created). */
+  created(room: Room): void {
+    if (room.private) return;
+    const known = this.store.getState().rooms[room.id];
+    // A room already known keeps what this client knows of its membership.
+    const update: Room = known ? { ...room } : { ...room, member: false };
+    delete update.unread;
+    if (known) delete update.member;
+    this.store.dispatch({ type: 'rooms/upsert', room: update });
   }
 
   async create(name: string, isPrivate: boolean): Promise<Result> {
@@ -81,6 +122,7 @@ export class RoomsPart {
 
   async leave(roomId: number): Promise<Result> {
     const store = this.store;
+    this.leaving.add(roomId);
     try {
       if (store.getState().views[roomId]?.joined && store.realtime) {
         await store.realtime.request('leave', { room_id: roomId });
@@ -93,6 +135,8 @@ export class RoomsPart {
       return { ok: true };
     } catch (error) {
       return errorResult(error);
+    } finally {
+      this.leaving.delete(roomId);
     }
   }
 

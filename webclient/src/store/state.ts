@@ -53,6 +53,8 @@ export interface RoomView {
    */
   unreadAtOpen: number;
   lastSeqAtOpen: number;
+  /** A message to scroll into view and highlight (a search result was opened). */
+  jumpSeq: number | null;
 }
 
 export interface ChatState {
@@ -63,6 +65,8 @@ export interface ChatState {
   /** Rooms opened in this session, each with its timeline: the "open rooms". */
   views: Readonly<Record<number, RoomView>>;
   activeRoomId: number | null;
+  /** Why the open room closed by itself (the user was removed or left elsewhere). */
+  roomNotice: string | null;
 }
 
 export const initialState: ChatState = {
@@ -72,6 +76,7 @@ export const initialState: ChatState = {
   roomsLoaded: false,
   views: {},
   activeRoomId: null,
+  roomNotice: null,
 };
 
 export type Action =
@@ -86,8 +91,10 @@ export type Action =
   | { type: 'room/opened'; roomId: number }
   | { type: 'room/activated'; roomId: number | null }
   | { type: 'room/closed'; roomId: number }
+  | { type: 'room/lost'; roomId: number; notice: string }
   | { type: 'room/failed'; roomId: number; error: string }
   | { type: 'room/retrying'; roomId: number }
+  | { type: 'room/jump'; roomId: number; seq: number | null }
   | { type: 'outbox/restored'; pending: PendingMessage[] }
   | {
       type: 'room/history';
@@ -132,6 +139,7 @@ export function newView(roomId: number): RoomView {
     readSeq: 0,
     unreadAtOpen: 0,
     lastSeqAtOpen: 0,
+    jumpSeq: null,
   };
 }
 export function withView(

@@ -151,6 +151,34 @@ export class FakeBackend {
     return message;
   }
 
+  /** The connected sockets of a user (every tab). */
+  socketsOf(userId: number): FakeConnection[] {
+    return this.connections.filter((c) => c.connected && c.user?.id === userId);
+  }
+
+  /** The server's `room_added` to every socket of a new member. */
+  pushAdded(userId: number, roomId: number): void {
+    const room = this.record(roomId).room;
+    for (const socket of this.socketsOf(userId)) socket.handlers.room_added(room);
+  }
+
+  /** The membership ends: the user's sockets leave the room and hear `room_removed`. */
+  endMembership(roomId: number, userId: number): void {
+    const record = this.record(roomId);
+    record.members.delete(userId);
+    for (const socket of this.socketsOf(userId)) {
+      record.sockets.delete(socket);
+      socket.handlers.room_removed({ room_id: roomId });
+    }
+  }
+
+  /** `room_created` to every connected socket, for a public room. */
+  pushCreated(roomId: number): void {
+    const room = this.record(roomId).room;
+    if (room.private) return;
+    for (const socket of this.connections) if (socket.connected) socket.handlers.room_created(room);
+  }
+
   record(roomId: number): RoomRecord {
     const record = this.rooms.get(roomId);
     if (!record) throw new ApiError(404, 'not_found', 'Room not found.');

@@ -2,7 +2,8 @@
  * The REST side of the fake server (see fakeBackend.ts): every endpoint of HttpApi,
  * answering as the contract says, logging each call and failing on demand.
  */
-import type { Room, User } from '../api/events';
+import type { Message, Room, User } from '../api/events';
+import { queryWords } from '../lib/excerpt';
 import { ApiError, type HttpApi, type HttpOptions } from '../api/http';
 import type { FakeBackend, RoomRecord } from './fakeBackend';
 
@@ -73,7 +74,10 @@ export function fakeRest(backend: FakeBackend, options: HttpOptions): HttpApi {
       if ([...backend.rooms.values()].some((r) => r.room.name === name)) {
         throw new ApiError(409, 'conflict', 'A room with that name exists.');
       }
-      return backend.addRoom(name, user, isPrivate);
+      const room = backend.addRoom(name, user, isPrivate);
+      backend.pushAdded(user.id, room.id);
+      backend.pushCreated(room.id);
+      return room;
     },
     getRoom: async (roomId) => {
       me();
@@ -81,13 +85,16 @@ export function fakeRest(backend: FakeBackend, options: HttpOptions): HttpApi {
     },
     joinRoom: async (roomId) => {
       log(`joinRoom ${roomId}`);
-      backend.record(roomId).members.add(me().id);
+      const user = me();
+      backend.record(roomId).members.add(user.id);
+      backend.pushAdded(user.id, roomId);
     },
     addMember: async (roomId, username) => {
       log(`addMember ${roomId} ${username}`);
       const user = backend.users.find((u) => u.user.username === username);
       if (!user) throw new ApiError(404, 'not_found', 'No such user.');
       backend.record(roomId).members.add(user.user.id);
+      backend.pushAdded(user.user.id, roomId);
     },
     leaveRoom: async (roomId) => {
       log(`leaveRoom ${roomId}`);
@@ -96,7 +103,7 @@ export function fakeRest(backend: FakeBackend, options: HttpOptions): HttpApi {
       if (record.room.owner.id === user.id && record.members.size > 1) {
         throw new ApiError(409, 'conflict', 'Hand the room over before leaving it.');
       }
-      record.members.delete(user.id);
+      backend.endMembership(roomId, user.id);
     },
     updateRoom: async (roomId, { owner }) => {
       log(`updateRoom ${roomId} ${owner}`);
@@ -111,6 +118,24 @@ export function fakeRest(backend: FakeBackend, options: HttpOptions): HttpApi {
       }
       record.room = { ...record.room, owner: next };
       return { ...record.room, member: true, unread: 0 };
+    },
+    search: async ({ q, room_id, before, limit = 20 }) => {
+      log(`search ${q}${before === undefined ? '' : ` before ${before}`}`);
+      const user = me();
+      const words = queryWords(q);
+      if (q.trim() === '' || q.length > 200 || words.length === 0) {
+        throw new ApiError(400, 'invalid', 'Search for 1 to 200 characters.');
+      }
+      const matches = (m: Message) => {
+        const own = (m.body.match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => w.toLowerCase());
+        return words.every((w) => own.some((o) => o.startsWith(w)));
+      };
+      const found = [...backend.rooms.values()]
+        .filter((r) => r.members.has(user.id) && (room_id === undefined || r.room.id === room_id))
+        .flatMap((r) => r.messages)
+        .filter((m) => !m.deleted && matches(m) && (before === undefined || m.id < before))
+        .sort((a, b) => b.id - a.id);
+      return { results: found.slice(0, limit), has_more: found.length > limit };
     },
     messages: async (roomId, query = {}) => {
       log(`messages ${roomId} ${JSON.stringify(query)}`);
