@@ -32,12 +32,12 @@ from chat.metrics import Metrics
 from chat.realtime.engine.socket_server import SocketServer
 from chat.realtime.publisher import SocketPublisher
 from chat.realtime.server import Realtime
+from chat.redis_client import RedisClient, open_redis
 from chat.services.container import build_services
 from chat.settings import Settings
 from chat.static_files import StaticFiles
 from chat.storage import migrate
 from chat.storage.database import Database, create_engine
-from chat.storage.redis_client import RedisClient, open_redis
 
 log = logging.getLogger("chat")
 

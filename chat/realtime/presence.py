@@ -20,15 +20,11 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 import socketio
-from redis.exceptions import RedisError
 
 from chat.domain.models import User
 from chat.realtime.connections import Connection
 from chat.realtime.names import room_channel
-
-# A connection cut mid-call on uvloop can surface as OSError or RuntimeError, not only as
-# RedisError (the network-fault drill); see also chat/storage/redis_errors.py.
-_REDIS_FAILURES = (RedisError, OSError, RuntimeError)
+from chat.redis_failures import REDIS_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +129,7 @@ class Attendance:
     async def online(self, room_id: int) -> list[dict[str, object]]:
         try:
             users = await self._backend.online(room_id)
-        except _REDIS_FAILURES as exc:
+        except REDIS_FAILURES as exc:
             log.warning("presence unavailable, answering with this process's view: %s", exc)
             local = {u for (r, u), n in self._counts.items() if r == room_id and n > 0}
             users = sorted(local, key=lambda u: u.id)
@@ -169,7 +165,7 @@ class Attendance:
                 else:
                     changed = await self._backend.depart(*pair)
                     self._registered.discard(pair)
-            except _REDIS_FAILURES as exc:
+            except REDIS_FAILURES as exc:
                 log.warning("presence update failed, will resync: %s", exc)
                 self._dirty = True
                 return
@@ -199,7 +195,7 @@ class Attendance:
                 await self.resync()
             for pair in await self._backend.reap():
                 await self.announce(pair, online=False)
-        except _REDIS_FAILURES as exc:
+        except REDIS_FAILURES as exc:
             log.warning("presence heartbeat failed: %s", exc)
             self._dirty = True
 
@@ -224,5 +220,5 @@ class Attendance:
         try:
             for pair in await self._backend.leave():
                 await self.announce(pair, online=False)
-        except _REDIS_FAILURES as exc:
+        except REDIS_FAILURES as exc:
             log.warning("could not leave presence; the others reap this node: %s", exc)

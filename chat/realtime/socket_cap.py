@@ -17,8 +17,8 @@ from collections import defaultdict
 
 from redis.asyncio import RedisCluster
 
-from chat.storage.redis_client import RedisClient
-from chat.storage.redis_errors import REDIS_FAILURES
+from chat.redis_client import RedisClient
+from chat.redis_failures import REDIS_FAILURES
 
 log = logging.getLogger(__name__)
 

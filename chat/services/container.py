@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chat.redis_client import RedisClient
 from chat.services.accounts import Accounts, LoginLimits
 from chat.services.events import Publisher
 from chat.services.health import Health
@@ -17,7 +18,6 @@ from chat.storage.buckets import Buckets, MemoryBuckets, RedisBuckets
 from chat.storage.counters import MemoryWindowCounter, RedisWindowCounter, WindowCounter
 from chat.storage.database import Database
 from chat.storage.denylist import DenyList, RedisDenyList, SqlDenyList
-from chat.storage.redis_client import RedisClient
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from chat.redis_client import RedisClient
 from chat.storage.database import Database
-from chat.storage.redis_client import RedisClient
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from typing import Any, Protocol
 from redis.asyncio import RedisCluster
 from redis.exceptions import NoScriptError
 
-from chat.storage.redis_client import RedisClient
-from chat.storage.redis_errors import REDIS_FAILURES
+from chat.redis_client import RedisClient
+from chat.redis_failures import REDIS_FAILURES
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import time
 from typing import Protocol
 
 from chat.domain.errors import Unavailable
-from chat.storage.redis_client import RedisClient
-from chat.storage.redis_errors import REDIS_FAILURES
+from chat.redis_client import RedisClient
+from chat.redis_failures import REDIS_FAILURES
 
 
 class WindowCounter(Protocol):

@@ -9,9 +9,9 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from chat.domain.errors import Unavailable
+from chat.redis_client import RedisClient
+from chat.redis_failures import REDIS_FAILURES
 from chat.storage.database import Database
-from chat.storage.redis_client import RedisClient
-from chat.storage.redis_errors import REDIS_FAILURES
 from chat.storage.tables import revoked_tokens
 
 

@@ -22,13 +22,10 @@ import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from redis.exceptions import RedisError
+from chat.redis_failures import REDIS_FAILURES
 
 log = logging.getLogger(__name__)
 
-# A connection cut mid-call on uvloop can surface as OSError or RuntimeError, not only as
-# RedisError (the network-fault drill).
-REDIS_FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError, RuntimeError)
 
 Connect = Callable[[], Awaitable[Any]]
 OnMessage = Callable[[bytes, bytes], Awaitable[None]]

@@ -18,11 +18,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis, RedisCluster
-from redis.exceptions import RedisClusterException, RedisError
 
-from chat.realtime.engine.pubsub_link import REDIS_FAILURES, PubSubLink
+from chat.realtime.engine.pubsub_link import PubSubLink
+from chat.redis_failures import REDIS_FAILURES
 
 log = logging.getLogger(__name__)
+
+# Reading the slot map can also find a shard missing from it (LookupError).
+_SLOT_MAP_FAILURES: tuple[type[BaseException], ...] = (*REDIS_FAILURES, LookupError)
 
 OnMessage = Callable[[bytes, bytes], Awaitable[None]]
 
@@ -118,7 +121,7 @@ class ClusterRoutes:
     def _place(self, channel: bytes) -> None:
         try:
             node = self._client.nodes_manager.get_node_from_slot(self._client.keyslot(channel))
-        except (RedisError, RedisClusterException, OSError, LookupError):
+        except _SLOT_MAP_FAILURES:
             self._check.set()  # the slot has no master yet: try again at the next refresh
             return
         link = self._links.get(node.name)
@@ -161,7 +164,7 @@ class ClusterRoutes:
                 await self._client.initialize()
                 self._ready = True
                 break
-            except (RedisError, RedisClusterException, OSError, RuntimeError) as exc:
+            except REDIS_FAILURES as exc:
                 log.warning("Redis Cluster not reachable yet: %s", exc)
                 await asyncio.sleep(REFRESH_SECONDS)
         for channel in list(self._unplaced):
@@ -179,7 +182,7 @@ class ClusterRoutes:
             try:
                 await self._client.nodes_manager.initialize()
                 self._relocate()
-            except (RedisError, RedisClusterException, OSError, RuntimeError) as exc:
+            except REDIS_FAILURES as exc:
                 # A slot without a master yet (mid-failover): read the map again.
                 log.warning("Redis Cluster slot map unavailable: %s", exc)
                 self._check.set()

@@ -40,9 +40,9 @@ from socketio.async_pubsub_manager import AsyncPubSubManager
 from chat.metrics import Metrics
 from chat.realtime.engine.fanout import DirectEmitMixin
 from chat.realtime.engine.managers import AfterEmit, nothing
-from chat.realtime.engine.pubsub_link import REDIS_FAILURES
 from chat.realtime.engine.pubsub_routes import Routes, make_routes
 from chat.realtime.engine.transport import Backlog
+from chat.redis_failures import REDIS_FAILURES
 
 log = logging.getLogger(__name__)
 
